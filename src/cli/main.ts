@@ -1,0 +1,67 @@
+import { type CliIo, type Command, EXIT_USAGE, UsageError, processIo } from './io.js';
+
+interface CommandEntry {
+  summary: string;
+  usage: string;
+  // Loaded on demand so that `decode` never loads the radio drivers, and so on.
+  load: () => Promise<Command>;
+}
+
+const COMMANDS: Record<string, CommandEntry> = {
+  run: {
+    summary: 'run the gateway service (demo with the simulated radio when no CC1101 is found)',
+    usage: 'wmbus-gateway run [--config FILE] [--data DIR] [--demo]',
+    load: async () => (await import('./run.js')).runCommand,
+  },
+  decode: {
+    summary: 'decode telegrams given as hex',
+    usage:
+      'wmbus-gateway decode [HEX ...] [--input FILE|-] [--key HEX] [--keys FILE] [--format json|jsonl|text]',
+    load: async () => (await import('./decode.js')).decodeCommand,
+  },
+  replay: {
+    summary: 'find frames in a capture (raw bits, hex lines, rtl_wmbus lines) and decode them',
+    usage: 'wmbus-gateway replay FILE|- --input bits|hex|rtlwmbus [--keys FILE] [--format jsonl|text]',
+    load: async () => (await import('./replay.js')).replayCommand,
+  },
+  listen: {
+    summary: 'print every frame the radio receives',
+    usage:
+      'wmbus-gateway listen [--radio cc1101|sim] [--sim FILE] [--count N] [--keys FILE] [--format jsonl|text|rtlwmbus]',
+    load: async () => (await import('./listen.js')).listenCommand,
+  },
+};
+
+function help(): string {
+  const lines = ['usage: wmbus-gateway <command> [options]', '', 'commands:'];
+  for (const [name, entry] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(8)} ${entry.summary}`);
+  lines.push('', 'Run `wmbus-gateway <command> --help` for the options of one command.');
+  return lines.join('\n') + '\n';
+}
+
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(help());
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    io.stderr.write(`wmbus-gateway: unknown command '${name}'\n\n${help()}`);
+    return EXIT_USAGE;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(`usage: ${entry.usage}\n`);
+    return 0;
+  }
+  try {
+    const command = await entry.load();
+    return await command(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`wmbus-gateway ${name}: ${err.message}\nusage: ${entry.usage}\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+}
