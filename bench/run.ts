@@ -1,0 +1,57 @@
+/**
+ * `npm run bench [-- NAME ...]`: runs every bench/*.bench.ts (or the named ones) and rewrites
+ * their sections of BENCHMARKS.md, keeping the sections of benchmarks that were not run.
+ * A bench module exports `title` and `run(): Promise<string>` returning its Markdown body.
+ */
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+interface BenchModule {
+  title: string;
+  run: () => Promise<string>;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const outFile = path.join(here, '..', 'BENCHMARKS.md');
+const begin = (name: string) => `<!-- bench:${name} -->`;
+const end = (name: string) => `<!-- /bench:${name} -->`;
+
+function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  return `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.arch()}, Node ${process.version}`;
+}
+
+async function existingSections(): Promise<Map<string, string>> {
+  const sections = new Map<string, string>();
+  const text = await readFile(outFile, 'utf8').catch(() => '');
+  for (const m of text.matchAll(/<!-- bench:([\w-]+) -->\n([\s\S]*?)<!-- \/bench:\1 -->/g)) sections.set(m[1]!, m[2]!);
+  return sections;
+}
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const names = (await readdir(here))
+    .filter((f) => f.endsWith('.bench.ts'))
+    .map((f) => f.slice(0, -'.bench.ts'.length))
+    .filter((n) => wanted.length === 0 || wanted.includes(n))
+    .sort();
+  if (names.length === 0) throw new Error(`no benchmark matches ${wanted.join(', ')}`);
+  const sections = await existingSections();
+  const date = new Date().toISOString().slice(0, 10);
+  for (const name of names) {
+    process.stderr.write(`bench: ${name} ...\n`);
+    const mod = (await import(path.join(here, `${name}.bench.ts`))) as BenchModule;
+    const body = await mod.run();
+    sections.set(name, `## ${mod.title}\n\n_${date}, ${machine()}_\n\n${body.trim()}\n\n`);
+    process.stdout.write(`\n## ${mod.title}\n\n${body.trim()}\n`);
+  }
+  const parts = [...sections.keys()].sort().map((n) => `${begin(n)}\n${sections.get(n)}${end(n)}`);
+  const header =
+    '# Benchmarks\n\nWritten by `npm run bench` (one section per `bench/*.bench.ts`; `npm run bench -- NAME` reruns one).\n' +
+    'Each section names the machine and date it was measured on.\n\n';
+  await writeFile(outFile, header + parts.join('\n\n') + '\n');
+}
+
+await main();
