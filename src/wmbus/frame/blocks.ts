@@ -96,3 +96,44 @@ export function stripFormatB(bytes: Uint8Array): BlockCheck {
 export function stripBlockCrcs(format: FrameFormat, bytes: Uint8Array): BlockCheck {
   return format === 'A' ? stripFormatA(bytes) : stripFormatB(bytes);
 }
+
+/** Most blocks a frame can have: format A with L = 255 has 1 + ceil(246 / 16) = 17. */
+export const MAX_BLOCKS = 17;
+
+/**
+ * Where the blocks of an on-air frame with length field `l` lie: writes `[start, crcAt]` pairs
+ * (data bytes [start, crcAt), CRC bytes crcAt and crcAt + 1) into `out` (2 * MAX_BLOCKS long) and
+ * returns the number of blocks. Senders and frame repair walk the same blocks the strip functions check.
+ */
+export function blockLayout(format: FrameFormat, l: number, out: Int32Array): number {
+  if (format === 'B') {
+    const total = formatBOnAirLength(l);
+    const firstEnd = Math.min(total - 2, FIRST_BLOCK_B);
+    out[0] = 0;
+    out[1] = firstEnd;
+    if (firstEnd + 2 >= total) return 1;
+    out[2] = firstEnd + 2;
+    out[3] = total - 2;
+    return 2;
+  }
+  const dataEnd = l + 1;
+  out[0] = 0;
+  out[1] = FIRST_BLOCK_A;
+  let blocks = 1;
+  let dst = FIRST_BLOCK_A;
+  let src = FIRST_BLOCK_A + 2;
+  while (dst < dataEnd) {
+    const n = Math.min(BLOCK_A, dataEnd - dst);
+    out[2 * blocks] = src;
+    out[2 * blocks + 1] = src + n;
+    blocks++;
+    src += n + 2;
+    dst += n;
+  }
+  return blocks;
+}
+
+/** On-air L of a format B frame that carries a `telegramLength`-byte telegram (L first, no CRCs). */
+export function formatBLengthFor(telegramLength: number): number {
+  return telegramLength <= FIRST_BLOCK_B ? telegramLength + 1 : telegramLength + 3;
+}
