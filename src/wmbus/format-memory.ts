@@ -1,0 +1,35 @@
+/**
+ * Compact-frame formats learned from full frames (EN 13757-3 Annex G). A compact frame carries
+ * only a format signature; the DIF/VIF bytes that give its data meaning come from an earlier full
+ * or format frame of the same meter. The caller owns one memory per run (or per gateway).
+ */
+export class FormatMemory {
+  private readonly formats = new Map<string, Uint8Array>();
+
+  /** `capacity` bounds memory against a neighbourhood full of meters; the oldest entry goes first. */
+  constructor(readonly capacity = 4096) {}
+
+  learn(meter: string, signature: number, dibVib: Uint8Array): void {
+    const key = `${meter}/${signature}`;
+    // Re-inserting moves the entry to the young end of the Map's insertion order.
+    this.formats.delete(key);
+    this.formats.set(key, dibVib);
+    if (this.formats.size > this.capacity) {
+      const oldest = this.formats.keys().next().value;
+      if (oldest !== undefined) this.formats.delete(oldest);
+    }
+  }
+
+  lookup(meter: string, signature: number): Uint8Array | undefined {
+    return this.formats.get(`${meter}/${signature}`);
+  }
+
+  get size(): number {
+    return this.formats.size;
+  }
+}
+
+/** The identity a learned format belongs to: the same meter and firmware send the same layout. */
+export function meterKey(manufacturer: string, id: string, version: number, deviceType: number): string {
+  return `${manufacturer}${id}.${version}.${deviceType}`;
+}
