@@ -1,7 +1,216 @@
-import { type CliIo, EXIT_FAILURE } from './io.js';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { type DecodeOptions, FormatMemory, decodeTelegram, keyForAll, keysFromObject, parseKey } from '../wmbus/decode.js';
+import { hexByte, parseHex } from '../wmbus/hex.js';
+import type { DecodeResult, DecodedTelegram, KeyLookup, MbusRecord } from '../wmbus/types.js';
+import { type CliIo, EXIT_OK, UsageError } from './io.js';
 
-// Placeholder until the command lands; its owner replaces this file.
-export async function decodeCommand(_args: string[], io: CliIo): Promise<number> {
-  io.stderr.write('wmbus-gateway decode: not available in this build yet\n');
-  return EXIT_FAILURE;
+/**
+ * `wmbus-gateway decode`: telegrams as hex from the command line or one per line from a file or
+ * stdin; one result per telegram as JSON, JSON lines or an analyser-style text table.
+ */
+
+type Format = 'json' | 'jsonl' | 'text';
+
+interface DecodeArgs {
+  hex: string[];
+  input?: string;
+  key?: string;
+  keys?: string;
+  format: Format;
+}
+
+const FORMATS: readonly Format[] = ['json', 'jsonl', 'text'];
+const PROGRESS_EVERY = 1000;
+
+function parseArgs(args: string[]): DecodeArgs {
+  const out: DecodeArgs = { hex: [], format: 'json' };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const value = (): string => {
+      const v = args[++i];
+      if (v === undefined) throw new UsageError(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === '--input') out.input = value();
+    else if (arg === '--key') out.key = value();
+    else if (arg === '--keys') out.keys = value();
+    else if (arg === '--format') {
+      const f = value();
+      if (!FORMATS.includes(f as Format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${f}'`);
+      out.format = f as Format;
+    } else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
+    else out.hex.push(arg);
+  }
+  if (out.hex.length === 0 && out.input === undefined) {
+    throw new UsageError('give telegrams as HEX arguments or with --input FILE (or --input - for stdin)');
+  }
+  return out;
+}
+
+async function loadKeys(args: DecodeArgs): Promise<KeyLookup | undefined> {
+  let fromFile: KeyLookup | undefined;
+  if (args.keys !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(args.keys, 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot read keys file ${args.keys}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    let obj: unknown;
+    try {
+      obj = JSON.parse(text);
+    } catch (err) {
+      throw new UsageError(`keys file ${args.keys} is not JSON: ${(err as Error).message}`);
+    }
+    try {
+      fromFile = keysFromObject(obj as Record<string, string>);
+    } catch (err) {
+      throw new UsageError(`keys file ${args.keys}: ${(err as Error).message}`);
+    }
+  }
+  let all: KeyLookup | undefined;
+  if (args.key !== undefined) {
+    try {
+      all = keyForAll(parseKey(args.key, '--key'));
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+  if (fromFile && all) {
+    const file = fromFile;
+    const fallback = all;
+    return (id, m) => file(id, m) ?? fallback(id, m);
+  }
+  return fromFile ?? all;
+}
+
+async function openInput(input: string, io: CliIo): Promise<Readable> {
+  if (input === '-') return io.stdin;
+  try {
+    const s = await stat(input);
+    if (!s.isFile()) throw new UsageError(`--input ${input} is not a file`);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`cannot read input file ${input}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return createReadStream(input);
+}
+
+/** The JSON shape of one result. */
+export function resultJson(result: DecodeResult): Record<string, unknown> {
+  return result.ok ? { ok: true, ...result.telegram } : { ok: false, error: result.error };
+}
+
+function securityText(t: DecodedTelegram): string {
+  const s = t.security;
+  const parts = [`mode ${s.mode}`];
+  if (s.ell) parts.push('ELL AES-CTR');
+  if (s.blocks !== undefined) parts.push(`${s.blocks} encrypted blocks`);
+  if (s.counter !== undefined) parts.push(`counter ${s.counter}`);
+  if (s.macVerified) parts.push('MAC verified');
+  parts.push(s.decrypted ? 'decrypted' : s.mode !== 0 || s.ell ? 'arrived in clear' : 'not encrypted');
+  return parts.join(', ');
+}
+
+function recordRow(r: MbusRecord): string[] {
+  const where = [
+    r.function !== 'instantaneous' ? r.function : '',
+    r.direction ?? '',
+    r.phase ?? '',
+    r.storage ? `storage ${r.storage}` : '',
+    r.tariff ? `tariff ${r.tariff}` : '',
+    r.subunit ? `subunit ${r.subunit}` : '',
+    ...(r.qualifiers ?? []),
+  ].filter((x) => x !== '');
+  const value = r.value === null ? 'invalid' : String(r.value);
+  return [r.quantity, `${value}${r.unit ? ' ' + r.unit : ''}`, where.join(', '), `${r.dif} ${r.vif}`, r.data];
+}
+
+function table(rows: string[][], indent: string): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => indent + row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+/** The analyser view of one result. */
+export function resultText(result: DecodeResult, n: number): string {
+  if (!result.ok) {
+    const e = result.error;
+    const who = e.id ? ` (${e.manufacturer} ${e.id}, ${e.medium})` : '';
+    return `telegram ${n}${who}\n  error    ${e.code}: ${e.message}\n`;
+  }
+  const t = result.telegram;
+  const lines = [
+    `telegram ${n}`,
+    `  meter    ${t.manufacturer} ${t.id}  version ${t.version}  type 0x${hexByte(t.deviceType)} (${t.medium})`,
+    `  link     ${t.link.kind === 'wired' ? 'wired M-Bus' : 'wireless M-Bus'}  C=0x${hexByte(t.link.c)}  DLL ${t.link.dllManufacturer} ${t.link.dllId}` +
+      (t.accessNumber !== undefined ? `  access ${t.accessNumber}` : '') +
+      (t.status !== undefined ? `  status 0x${hexByte(t.status)}` : ''),
+    `  security ${securityText(t)}`,
+  ];
+  if (t.records.length > 0) {
+    lines.push(`  records  ${t.records.length}`);
+    lines.push(table([['quantity', 'value', 'qualifiers', 'dif vif', 'data'], ...t.records.map(recordRow)], '    '));
+  } else lines.push('  records  none');
+  const fields = Object.entries(t.fields);
+  if (fields.length > 0) {
+    lines.push('  fields');
+    lines.push(table(fields.map(([k, v]) => [k, String(v)]), '    '));
+  }
+  return lines.join('\n') + '\n';
+}
+
+function writer(out: Writable): (text: string) => Promise<void> {
+  return async (text) => {
+    if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', resolve));
+  };
+}
+
+export async function decodeCommand(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv);
+  const keys = await loadKeys(args);
+  const telegrams: Uint8Array[] = [];
+  for (const text of args.hex) {
+    const bytes = parseHex(text);
+    if (!bytes || bytes.length === 0) throw new UsageError(`'${text.length > 40 ? text.slice(0, 40) + '…' : text}' is not a hex telegram`);
+    telegrams.push(bytes);
+  }
+  const input = args.input !== undefined ? await openInput(args.input, io) : undefined;
+
+  const options: DecodeOptions = { keys, formats: new FormatMemory() };
+  const write = writer(io.stdout);
+  const progress = io.stderr.isTTY === true;
+  let count = 0;
+  let lastProgress = 0;
+
+  const emit = async (result: DecodeResult): Promise<void> => {
+    count++;
+    if (args.format === 'text') await write(resultText(result, count) + '\n');
+    else await write(JSON.stringify(resultJson(result), null, args.format === 'json' ? 2 : undefined) + '\n');
+    if (progress && count % PROGRESS_EVERY === 0 && Date.now() - lastProgress > 200) {
+      lastProgress = Date.now();
+      io.stderr.write(`\rdecoded ${count} telegrams`);
+    }
+  };
+
+  for (const bytes of telegrams) await emit(decodeTelegram(bytes, options));
+  if (input) {
+    let lineNo = 0;
+    for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+      lineNo++;
+      const text = line.trim();
+      if (text === '' || text.startsWith('#')) continue;
+      const bytes = parseHex(text);
+      if (!bytes || bytes.length === 0) {
+        await emit({ ok: false, error: { code: 'MALFORMED', message: `line ${lineNo} of the input is not hex` } });
+        continue;
+      }
+      await emit(decodeTelegram(bytes, options));
+    }
+  }
+  if (progress && lastProgress !== 0) io.stderr.write(`\rdecoded ${count} telegrams\n`);
+  return EXIT_OK;
 }
