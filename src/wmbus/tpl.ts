@@ -93,6 +93,8 @@ export function parseTpl(state: DecodeState, formats: FormatMemory | undefined):
     const secured = applySecurity(state, cw, tplAt);
     if (typeof secured !== 'number') return fail(secured);
     aplAt = secured;
+    // Encrypted compact and format frames open with the 2F2F check bytes, which full frames parse as fillers.
+    if (spec.apdu !== 'full' && state.security.blocks && startsWithFiller(state.buf, aplAt, state.end)) aplAt += 2;
   } else if (state.afl?.macAt !== undefined && state.afl.macAt >= 0) {
     return fail(failure(state, 'MALFORMED', `an AFL MAC protects CI ${hexByte(ci)}, which has no TPL header to say how`));
   }
@@ -208,11 +210,6 @@ function checkedContent(state: DecodeState, range: { start: number; end: number 
   return failure(state, 'WRONG_KEY', `the key for meter ${state.id} is wrong: the decrypted content fails its check`);
 }
 
-function skipFillers(buf: Uint8Array, at: number, end: number): number {
-  while (at < end && buf[at] === FILLER) at++;
-  return at;
-}
-
 function parseApdu(state: DecodeState, apdu: Apdu, at: number, formats: FormatMemory | undefined): TplResult {
   const buf = state.buf;
   const end = state.end;
@@ -223,7 +220,7 @@ function parseApdu(state: DecodeState, apdu: Apdu, at: number, formats: FormatMe
     if (formats && parsed.apl.dibVib.length > 0) formats.learn(meter, formatSignature(parsed.apl.dibVib), parsed.apl.dibVib);
     return { ok: true, records: parsed.apl.records };
   }
-  const start = skipFillers(buf, at, end);
+  const start = at;
   if (apdu === 'format') {
     const parsed = parseFormatFrame(buf, start, end);
     if (!parsed.ok) return fail(withHeader(state, parsed.error));
