@@ -1,0 +1,146 @@
+/**
+ * A lowdb adapter that survives power cuts on an SD card. A write goes to a temp file that is
+ * fsynced, the current file is kept as FILE.prev (the last good copy), the temp file is renamed
+ * over FILE and the folder is fsynced, so FILE is always either the old or the new content, whole.
+ * Reading refuses a file that does not parse: it is moved aside (FILE.corrupt-<time>) and FILE.prev
+ * is used, with a message saying so.
+ */
+import { constants } from 'node:fs';
+import { copyFile, link, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { Adapter } from 'lowdb';
+
+export interface DurableFileOptions {
+  /** file mode of a new file, e.g. 0o600 for keys */
+  mode?: number;
+  /** told when a corrupt file was moved aside or the previous copy was used */
+  warn?: (message: string) => void;
+  /** checks the parsed content; a message means the content is unusable */
+  validate?: (data: unknown) => string | undefined;
+  /** files sharing one queue are renamed in the order their writes were started */
+  queue?: WriteQueue;
+}
+
+/** Runs writes one after another. write() takes its JSON snapshot at the call, so several files
+ * written in the same tick hold one consistent state, and their renames land in call order. */
+export class WriteQueue {
+  #tail: Promise<unknown> = Promise.resolve();
+  run<T>(job: () => Promise<T>): Promise<T> {
+    const next = this.#tail.then(job, job);
+    this.#tail = next.catch(() => {});
+    return next;
+  }
+}
+
+export class DurableJsonFile<T> implements Adapter<T> {
+  readonly file: string;
+  readonly #tmp: string;
+  readonly #prev: string;
+  readonly #mode: number;
+  readonly #warn: (message: string) => void;
+  readonly #validate: (data: unknown) => string | undefined;
+  readonly #queue: WriteQueue;
+  /** bytes written by this adapter since it was made (for the SD card wear figures) */
+  bytesWritten = 0;
+
+  constructor(file: string, options: DurableFileOptions = {}) {
+    this.file = file;
+    this.#tmp = `${file}.tmp`;
+    this.#prev = `${file}.prev`;
+    this.#mode = options.mode ?? 0o644;
+    this.#warn = options.warn ?? (() => {});
+    this.#validate = options.validate ?? (() => undefined);
+    this.#queue = options.queue ?? new WriteQueue();
+  }
+
+  async read(): Promise<T | null> {
+    const current = await this.#load(this.file);
+    if (current.ok) return current.data;
+    if (current.missing) {
+      // A crash can only leave FILE missing before the first write ever finished; a .prev then
+      // exists only if someone removed FILE by hand.
+      const prev = await this.#load(this.#prev);
+      if (prev.ok) this.#warn(`${this.file} is missing; starting from the previous copy ${this.#prev}`);
+      return prev.ok ? prev.data : null;
+    }
+    const aside = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    await rename(this.file, aside);
+    const prev = await this.#load(this.#prev);
+    if (prev.ok) {
+      this.#warn(`${this.file} is damaged (${current.why}); moved it to ${aside} and started from the previous good copy ${this.#prev}`);
+      return prev.data;
+    }
+    this.#warn(`${this.file} is damaged (${current.why}) and no good previous copy exists; moved it to ${aside} and started empty`);
+    return null;
+  }
+
+  write(data: T): Promise<void> {
+    const text = JSON.stringify(data);
+    return this.#queue.run(() => this.#writeText(text));
+  }
+
+  async #writeText(text: string): Promise<void> {
+    const dir = path.dirname(this.file);
+    await mkdir(dir, { recursive: true });
+    // A temp file left by a crash may carry another mode; open() would keep it.
+    await unlink(this.#tmp).catch(() => {});
+    const fh = await open(this.#tmp, 'w', this.#mode);
+    try {
+      await fh.writeFile(text);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await this.#keepPrevious();
+    await rename(this.#tmp, this.file);
+    await fsyncDir(dir);
+    this.bytesWritten += Buffer.byteLength(text);
+  }
+
+  // FILE becomes FILE.prev without FILE ever missing: a hard link, renamed over the old .prev.
+  async #keepPrevious(): Promise<void> {
+    const staged = `${this.#prev}.tmp`;
+    await unlink(staged).catch(() => {});
+    try {
+      await link(this.file, staged);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return;
+      // File systems without hard links (FAT, some container volumes): copy instead.
+      await copyFile(this.file, staged, constants.COPYFILE_FICLONE);
+    }
+    await rename(staged, this.#prev);
+  }
+
+  async #load(file: string): Promise<{ ok: true; data: T } | { ok: false; missing: boolean; why: string }> {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, missing: true, why: 'missing' };
+      throw err;
+    }
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (err) {
+      return { ok: false, missing: false, why: `not valid JSON: ${(err as Error).message}` };
+    }
+    const why = this.#validate(data);
+    return why === undefined ? { ok: true, data: data as T } : { ok: false, missing: false, why };
+  }
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  let fh;
+  try {
+    fh = await open(dir, 'r');
+    await fh.sync();
+  } catch (err) {
+    // Some platforms refuse fsync on a folder (EISDIR/EINVAL/EPERM); the rename is then as durable as it gets.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM') throw err;
+  } finally {
+    await fh?.close();
+  }
+}

@@ -1,0 +1,96 @@
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DurableJsonFile } from '../../src/store/durable-file.js';
+import { KeyStore } from '../../src/store/keys.js';
+import { GatewayStore } from '../../src/store/store.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'wmbus-store-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('DurableJsonFile', () => {
+  it('keeps the previous good copy beside the current file', async () => {
+    const file = new DurableJsonFile<{ n: number }>(path.join(dir, 'a.json'));
+    await file.write({ n: 1 });
+    await file.write({ n: 2 });
+    expect(JSON.parse(await readFile(path.join(dir, 'a.json'), 'utf8'))).toEqual({ n: 2 });
+    expect(JSON.parse(await readFile(path.join(dir, 'a.json.prev'), 'utf8'))).toEqual({ n: 1 });
+    expect(await file.read()).toEqual({ n: 2 });
+    expect((await readdir(dir)).sort()).toEqual(['a.json', 'a.json.prev']);
+  });
+
+  it('moves a damaged file aside with a message and starts from the previous copy', async () => {
+    const warnings: string[] = [];
+    const file = new DurableJsonFile<{ n: number }>(path.join(dir, 'a.json'), { warn: (m) => warnings.push(m) });
+    await file.write({ n: 1 });
+    await file.write({ n: 2 });
+    await writeFile(path.join(dir, 'a.json'), '{"n": 3, "trunc');
+    expect(await file.read()).toEqual({ n: 1 });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/a\.json is damaged .*moved it to .*a\.json\.corrupt-.*previous good copy/);
+    const aside = (await readdir(dir)).find((f) => f.startsWith('a.json.corrupt-'))!;
+    expect(await readFile(path.join(dir, aside), 'utf8')).toBe('{"n": 3, "trunc');
+  });
+
+  it('refuses content its validator rejects, like a damaged file', async () => {
+    const warnings: string[] = [];
+    const file = new DurableJsonFile<{ format: number }>(path.join(dir, 'a.json'), {
+      warn: (m) => warnings.push(m),
+      validate: (d) => ((d as { format?: number }).format === 1 ? undefined : 'wrong format'),
+    });
+    await writeFile(path.join(dir, 'a.json'), '{"format": 9}');
+    expect(await file.read()).toBeNull();
+    expect(warnings[0]).toMatch(/wrong format.*no good previous copy.*started empty/);
+  });
+});
+
+describe('KeyStore', () => {
+  it('writes keys to keys.json with mode 0600 and finds them by id', async () => {
+    const keys = await KeyStore.open(dir);
+    await keys.set('30434741', '67 34 85 67 52 83 26 94 94 93 38 80 78 12 16 77');
+    const st = await stat(path.join(dir, 'keys.json'));
+    expect(st.mode & 0o777).toBe(0o600);
+    expect(JSON.parse(await readFile(path.join(dir, 'keys.json'), 'utf8'))).toEqual({ '30434741': '67348567528326949493388078121677' });
+    const again = await KeyStore.open(dir);
+    expect(Buffer.from(again.lookup('30434741')!).toString('hex')).toBe('67348567528326949493388078121677');
+    expect(again.has('12345678')).toBe(false);
+  });
+
+  it('tightens the mode of a keys.json copied in by hand', async () => {
+    await writeFile(path.join(dir, 'keys.json'), '{"12345678": "000102030405060708090A0B0C0D0E0F"}', { mode: 0o644 });
+    const keys = await KeyStore.open(dir);
+    expect(keys.has('12345678')).toBe(true);
+    expect((await stat(path.join(dir, 'keys.json'))).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses a malformed key without changing the file', async () => {
+    const keys = await KeyStore.open(dir);
+    await keys.set('12345678', '000102030405060708090A0B0C0D0E0F');
+    await expect(keys.set('12345678', 'abc')).rejects.toThrow(/32 hexadecimal digits/);
+    expect(JSON.parse(await readFile(path.join(dir, 'keys.json'), 'utf8'))).toEqual({ '12345678': '000102030405060708090A0B0C0D0E0F' });
+  });
+});
+
+describe('GatewayStore', () => {
+  it('writes only the documents that changed, archives before state', async () => {
+    const store = await GatewayStore.open({ dir });
+    expect((await store.flush()).written).toEqual([]);
+    store.state.meters['12345678'] = { id: '12345678', name: 'x', claimedAt: 1, status: { state: 'waiting', since: 1 }, telegrams: 0 };
+    store.touch('state');
+    store.daily.daily['12345678'] = [{ t: 0, d: { energy_import: 1 } }];
+    store.touch('daily');
+    const r = await store.flush();
+    expect(r.written).toEqual(['daily', 'state']);
+    expect(r.bytes).toBeGreaterThan(0);
+    const again = await GatewayStore.open({ dir });
+    expect(again.state.meters['12345678']!.name).toBe('x');
+    expect(again.daily.daily['12345678']).toEqual([{ t: 0, d: { energy_import: 1 } }]);
+    expect(again.hourly.hourly).toEqual({});
+  });
+});
