@@ -11,7 +11,7 @@ describe.skipIf(!haveShared)('frame start and encoders on the reference vectors'
     const t1 = example('T1 raw chips');
     const raw = hex(t1.raw_hex!);
     const r = frameStart(raw.subarray(0, FRAME_START_BYTES));
-    expect(r).toEqual({ ok: true, start: { mode: 'T', frameFormat: 'A', rawLength: raw.length } });
+    expect(r).toEqual({ ok: true, start: { mode: 'T', frameFormat: 'A', rawLength: raw.length, frameLength: (t1.expect['frame_with_crc'] as string).length / 2 } });
   });
 
   it('encodes the decoded T1 frame back into exactly the chips that were received', () => {
@@ -38,7 +38,7 @@ describe.skipIf(!haveShared)('frame start and encoders on the reference vectors'
     const c = example('C1 frame A');
     const raw = hex(c.raw_hex!);
     const r = frameStart(Uint8Array.of(0x54, 0xcd, raw[0]!));
-    expect(r).toEqual({ ok: true, start: { mode: 'C', frameFormat: 'A', rawLength: 2 + raw.length } });
+    expect(r).toEqual({ ok: true, start: { mode: 'C', frameFormat: 'A', rawLength: 2 + raw.length, frameLength: raw.length } });
     expect(raw[0]).toBe(c.expect['L']);
     expect(toHex(onAirAfterSync('C', 'A', raw))).toBe('54CD' + c.raw_hex);
   });
@@ -48,7 +48,7 @@ describe.skipIf(!haveShared)('frame start and encoders on the reference vectors'
     const raw = hex(c.raw_hex!);
     expect(frameStart(Uint8Array.of(0x54, 0x3d, raw[0]!))).toEqual({
       ok: true,
-      start: { mode: 'C', frameFormat: 'B', rawLength: 2 + raw.length },
+      start: { mode: 'C', frameFormat: 'B', rawLength: 2 + raw.length, frameLength: raw.length },
     });
     const stripped = stripBlockCrcs('B', raw);
     expect(stripped.ok && stripped.frame[0]).toBe(c.expect['stripped_L']);

@@ -12,6 +12,8 @@ export interface FrameStart {
   frameFormat: FrameFormat;
   /** raw bytes after the sync word that make the whole frame (C mode: including the 54 CD / 54 3D marker) */
   rawLength: number;
+  /** bytes of the frame itself (L to the last CRC), after 3-of-6 decoding and without the C-mode marker */
+  frameLength: number;
 }
 
 export type FrameStartResult =
@@ -60,11 +62,11 @@ export function frameStart(head: Uint8Array): FrameStartResult {
   if (b0 === C_MARKER) {
     if (b1 === C_MARKER_FORMAT_A) {
       if (b2 < MIN_L_FORMAT_A) return lengthReject('C', 'A', b2);
-      return ok('C', 'A', C_MARKER_BYTES + formatAOnAirLength(b2));
+      return ok('C', 'A', C_MARKER_BYTES + formatAOnAirLength(b2), formatAOnAirLength(b2));
     }
     if (b1 === C_MARKER_FORMAT_B) {
       if (b2 < MIN_L_FORMAT_B || b2 === IMPOSSIBLE_L_FORMAT_B) return lengthReject('C', 'B', b2);
-      return ok('C', 'B', C_MARKER_BYTES + formatBOnAirLength(b2));
+      return ok('C', 'B', C_MARKER_BYTES + formatBOnAirLength(b2), formatBOnAirLength(b2));
     }
     return NOT_3OF6;
   }
@@ -74,9 +76,9 @@ export function frameStart(head: Uint8Array): FrameStartResult {
   // spends up to 435 bytes of airtime on it.
   if (l < 0 || BYTE_OF_CHIPS[word & 0xfff]! < 0) return NOT_3OF6;
   if (l < MIN_L_FORMAT_A) return lengthReject('T', 'A', l);
-  return ok('T', 'A', chipBytesFor(formatAOnAirLength(l)));
+  return ok('T', 'A', chipBytesFor(formatAOnAirLength(l)), formatAOnAirLength(l));
 }
 
-function ok(mode: RadioMode, frameFormat: FrameFormat, rawLength: number): FrameStartResult {
-  return { ok: true, start: { mode, frameFormat, rawLength } };
+function ok(mode: RadioMode, frameFormat: FrameFormat, rawLength: number, frameLength: number): FrameStartResult {
+  return { ok: true, start: { mode, frameFormat, rawLength, frameLength } };
 }
