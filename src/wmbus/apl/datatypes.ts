@@ -37,13 +37,19 @@ export function readBcd(bytes: Uint8Array, at: number, len: number): number | nu
   return negative ? -v : v;
 }
 
-/** IEEE 754 single precision, little-endian, as the shortest decimal that float32 holds (no binary noise). */
+/** IEEE 754 single precision, little-endian. */
 export function readReal32(bytes: Uint8Array, at: number): number | null {
   const bits = (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
   F32_VIEW.setUint32(0, bits, true);
   const f = F32_VIEW.getFloat32(0, true);
   if (!Number.isFinite(f)) return null;
-  return Number(f.toPrecision(7));
+  // The shortest decimal that reads back as the same float32: what the meter meant, without the
+  // binary tail a double adds (49.99257 rather than 49.99256896972656).
+  for (let digits = 6; digits < 9; digits++) {
+    const d = Number(f.toPrecision(digits));
+    if (Math.fround(d) === f) return d;
+  }
+  return Number(f.toPrecision(9));
 }
 const F32_VIEW = new DataView(new ArrayBuffer(4));
 

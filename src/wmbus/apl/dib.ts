@@ -74,6 +74,8 @@ export interface Vib {
   isDate: boolean;
   /** a VIFE says the data is a duration in this unit */
   durationUnit?: Unit;
+  /** the data is a compact profile; elements sent newest first (inverse) or oldest first */
+  profile?: { newestFirst: boolean };
   /** index after the last VIB byte */
   end: number;
 }
@@ -139,6 +141,9 @@ export function readVib(bytes: Uint8Array, pos: number, end: number): Vib | Walk
         break;
       case 'qualifier':
         addQualifier(vib, effect.name);
+        break;
+      case 'profile':
+        vib.profile = { newestFirst: effect.newestFirst };
         break;
       case 'fc': {
         if (!ext) return { code: 'MALFORMED', message: `VIFE 0x7C at byte ${i - 1} lacks its extension byte` };

@@ -17,14 +17,25 @@ export interface ParsedApl {
   records: MbusRecord[];
   /** all DIF/DIFE/VIF/VIFE bytes concatenated (compact-frame format learning) */
   dibVib: Uint8Array;
+  /** with `partial`: why parsing stopped early; the rest is the last record, quantity "unparsed" */
+  unparsed?: DecodeErrorInfo;
+}
+
+export interface ParseOptions {
+  /**
+   * Keep the records before one that cannot be parsed (cut short, reserved DIF, too many
+   * extensions) and the rest as raw hex, instead of failing. For the final decode of a telegram
+   * whose key is already confirmed; a key check must use the strict default.
+   */
+  partial?: boolean;
 }
 export type AplResult = { ok: true; apl: ParsedApl } | { ok: false; error: DecodeErrorInfo };
 
 /** Quantities that always have a direction: import unless a VIFE says backward flow. */
 const DIRECTED = new Set(['energy', 'power', 'reactive_energy', 'reactive_power', 'apparent_energy', 'apparent_power']);
 
-function fail(e: WalkError): AplResult {
-  return { ok: false, error: { code: e.code, message: `application layer: ${e.message}` } };
+function errorInfo(e: WalkError): DecodeErrorInfo {
+  return { code: e.code, message: `application layer: ${e.message}` };
 }
 
 /**
@@ -39,11 +50,20 @@ export function dataSize(dataField: number, bytes: Uint8Array, pos: number, end:
 }
 
 /** Parses the records in bytes[start, end). Never throws: bad input is a typed error. */
-export function parseRecords(bytes: Uint8Array, start = 0, end = bytes.length): AplResult {
+export function parseRecords(bytes: Uint8Array, start = 0, end = bytes.length, options?: ParseOptions): AplResult {
   const records: MbusRecord[] = [];
   const dibVib = new Uint8Array(Math.max(0, end - start));
   let dibVibLen = 0;
   let pos = start;
+  const fail = (e: WalkError): AplResult => {
+    if (!options?.partial) return { ok: false, error: errorInfo(e) };
+    const data = toHex(bytes, pos, end);
+    records.push({
+      quantity: 'unparsed', unit: '', value: data, function: 'instantaneous',
+      storage: 0, tariff: 0, subunit: 0, dif: '', vif: '', data,
+    });
+    return { ok: true, apl: { records, dibVib: dibVib.slice(0, dibVibLen), unparsed: errorInfo(e) } };
+  };
   while (pos < end) {
     const dif = bytes[pos]!;
     if ((dif & 0x0f) === DF_SPECIAL) {
@@ -71,7 +91,8 @@ export function parseRecords(bytes: Uint8Array, start = 0, end = bytes.length): 
     if (size < 0) return fail({ code: 'TRUNCATED', message: `record at byte ${pos - start} announces more data than the payload holds` });
     dibVib.set(bytes.subarray(pos, vib.end), dibVibLen);
     dibVibLen += vib.end - pos;
-    records.push(makeRecord(bytes, pos, dib, vib, size));
+    if (vib.profile && dib.dataField === DF_LVAR) pushProfile(records, bytes, pos, dib, vib, size);
+    else records.push(makeRecord(bytes, pos, dib, vib, size));
     pos = vib.end + size;
   }
   return { ok: true, apl: { records, dibVib: dibVib.slice(0, dibVibLen) } };
@@ -85,13 +106,39 @@ function manufacturerData(bytes: Uint8Array, pos: number, end: number): MbusReco
   };
 }
 
-function makeRecord(bytes: Uint8Array, pos: number, dib: Dib, vib: Vib, size: number): MbusRecord {
-  const at = vib.end;
+/**
+ * A compact profile (EN 13757-3 Annex F): LVAR data holding a spacing-control byte (b7..6 absolute
+ * or increments, b5..4 time unit, b3..0 element data field), a spacing value, then the elements.
+ * One record per element, qualified "profile element N" with N = 1 for the newest.
+ */
+function pushProfile(records: MbusRecord[], bytes: Uint8Array, pos: number, dib: Dib, vib: Vib, size: number): void {
+  const at = vib.end + 1;
+  const control = bytes[at]!;
+  const elementField = control & 0x0f;
+  const elementSize = DATA_SIZE[elementField]!;
+  if (size < 3 || elementSize <= 0 || elementField === DF_LVAR) {
+    records.push(makeRecord(bytes, pos, dib, vib, size));
+    return;
+  }
+  const count = Math.floor((size - 3) / elementSize);
+  const mode = PROFILE_MODES[control >> 6]!;
+  const elementDib: Dib = { ...dib, dataField: elementField };
+  for (let i = 0; i < count; i++) {
+    const n = vib.profile!.newestFirst ? i + 1 : count - i;
+    const qualifiers = [...(vib.qualifiers ?? []), `profile element ${n}`];
+    if (mode) qualifiers.push(mode);
+    records.push(makeRecord(bytes, pos, elementDib, { ...vib, qualifiers }, elementSize, at + 2 + i * elementSize));
+  }
+}
+const PROFILE_MODES: readonly string[] = ['', 'increments', 'decrements', 'signed differences'];
+
+/** One record from its DIB at pos and its data at `at` (right after the VIB unless in a profile). */
+function makeRecord(bytes: Uint8Array, pos: number, dib: Dib, vib: Vib, size: number, at = vib.end): MbusRecord {
   const { value, unit, quantity } = readValue(bytes, at, size, dib, vib);
   const r: MbusRecord = {
     quantity, unit, value, function: dib.function,
     storage: dib.storage, tariff: dib.tariff, subunit: dib.subunit,
-    dif: toHex(bytes, pos, dib.end), vif: toHex(bytes, dib.end, at), data: toHex(bytes, at, at + size),
+    dif: toHex(bytes, pos, dib.end), vif: toHex(bytes, dib.end, vib.end), data: toHex(bytes, at, at + size),
   };
   const direction = vib.direction ?? (DIRECTED.has(quantity) ? 'import' : undefined);
   if (direction) r.direction = direction;

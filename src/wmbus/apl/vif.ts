@@ -210,6 +210,7 @@ export const FD_VIF: readonly VifInfo[] = (() => {
  * - duration: the record holds a duration (unit from the code)
  * - fc: the next VIFE comes from the combinable extension table
  * - mfct: the following VIFEs are manufacturer specific
+ * - profile: the LVAR data is a compact profile (a series of older values), EN 13757-3 Annex F
  * - qualifier: a named condition (per hour, upper limit, ...)
  */
 export type VifeEffect =
@@ -220,6 +221,7 @@ export type VifeEffect =
   | { kind: 'duration'; name: string; unit: Unit }
   | { kind: 'fc'; name: string }
   | { kind: 'mfct'; name: string }
+  | { kind: 'profile'; name: string; newestFirst: boolean }
   | { kind: 'qualifier'; name: string };
 
 const RECORD_ERRORS: readonly [number, string][] = [
@@ -240,8 +242,10 @@ export const COMBINABLE_VIFE: readonly VifeEffect[] = (() => {
   for (const [code, name] of RECORD_ERRORS) t[code] = { kind: 'error', name };
   const q = (code: number, name: string): void => void (t[code] = { kind: 'qualifier', name });
   q(0x10, 'reserved 10'); q(0x11, 'reserved 11');
-  q(0x12, 'average'); q(0x13, 'inverse compact profile'); q(0x14, 'relative deviation');
-  q(0x1d, 'standard conform'); q(0x1e, 'compact profile with register'); q(0x1f, 'compact profile');
+  q(0x12, 'average'); q(0x14, 'relative deviation'); q(0x1d, 'standard conform');
+  t[0x13] = { kind: 'profile', name: 'inverse compact profile', newestFirst: true };
+  t[0x1e] = { kind: 'profile', name: 'compact profile with register', newestFirst: false };
+  t[0x1f] = { kind: 'profile', name: 'compact profile', newestFirst: false };
   const per = ['second', 'minute', 'hour', 'day', 'week', 'month', 'year', 'revolution'];
   per.forEach((p, i) => q(0x20 + i, `per ${p}`));
   q(0x28, 'increment per input pulse channel 0'); q(0x29, 'increment per input pulse channel 1');
