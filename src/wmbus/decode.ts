@@ -1,3 +1,4 @@
+import { applyMeterQuirks } from '../meters/index.js';
 import { AFL_CI, parseAfl } from './afl.js';
 import type { DecodeState } from './decode-state.js';
 import { isEllCi, parseEll } from './ell.js';
@@ -52,7 +53,9 @@ function decodeLayers(bytes: Uint8Array, options: DecodeOptions): DecodeResult {
   return { ok: true, telegram: telegramOf(state, tpl.records) };
 }
 
-function telegramOf(state: DecodeState, records: MbusRecord[]): DecodedTelegram {
+function telegramOf(state: DecodeState, parsed: MbusRecord[]): DecodedTelegram {
+  const header = { manufacturer: state.manufacturer, version: state.version, deviceType: state.deviceType };
+  const records = applyMeterQuirks(parsed, header);
   const telegram: DecodedTelegram = {
     id: state.id,
     manufacturer: state.manufacturer,
@@ -62,7 +65,7 @@ function telegramOf(state: DecodeState, records: MbusRecord[]): DecodedTelegram 
     link: { kind: state.kind, c: state.c, dllId: state.dllId, dllManufacturer: state.dllManufacturer },
     security: state.security,
     records,
-    fields: buildFields(records, { manufacturer: state.manufacturer, version: state.version, deviceType: state.deviceType }),
+    fields: buildFields(records, header),
   };
   if (state.accessNumber !== undefined) telegram.accessNumber = state.accessNumber;
   if (state.status !== undefined) telegram.status = state.status;

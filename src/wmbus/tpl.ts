@@ -1,3 +1,4 @@
+import { knownCompactFormat } from '../meters/index.js';
 import { aflCounterBytes, aflMacMatches } from './afl.js';
 import { compactSignatureOf, formatSignature, parseCompactFrame, parseFormatFrame } from './apl/compact.js';
 import { parseRecords } from './apl/records.js';
@@ -215,7 +216,8 @@ function parseApdu(state: DecodeState, apdu: Apdu, at: number, formats: FormatMe
   const end = state.end;
   const meter = meterKey(state.manufacturer, state.id, state.version, state.deviceType);
   if (apdu === 'full') {
-    const parsed = parseRecords(buf, at, end);
+    // The key is confirmed by now: a broken record keeps the ones before it (users want those).
+    const parsed = parseRecords(buf, at, end, { partial: true });
     if (!parsed.ok) return fail(withHeader(state, parsed.error));
     if (formats && parsed.apl.dibVib.length > 0) formats.learn(meter, formatSignature(parsed.apl.dibVib), parsed.apl.dibVib);
     return { ok: true, records: parsed.apl.records };
@@ -229,7 +231,7 @@ function parseApdu(state: DecodeState, apdu: Apdu, at: number, formats: FormatMe
   }
   if (start + 4 > end) return fail(failure(state, 'TRUNCATED', 'compact frame shorter than its signature and CRC'));
   const signature = compactSignatureOf(buf, start);
-  const dibVib = formats?.lookup(meter, signature);
+  const dibVib = formats?.lookup(meter, signature) ?? knownCompactFormat(signature);
   if (!dibVib) {
     return fail(
       failure(
