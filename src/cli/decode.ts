@@ -50,7 +50,8 @@ function parseArgs(args: string[]): DecodeArgs {
   return out;
 }
 
-async function loadKeys(args: DecodeArgs): Promise<KeyLookup | undefined> {
+/** Keys from --keys FILE and --key HEX (shared with `replay`); bad input is a UsageError. */
+export async function loadKeys(args: Pick<DecodeArgs, 'key' | 'keys'>): Promise<KeyLookup | undefined> {
   let fromFile: KeyLookup | undefined;
   if (args.keys !== undefined) {
     let text: string;
