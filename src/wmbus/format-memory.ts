@@ -6,13 +6,13 @@
 export class FormatMemory {
   private readonly formats = new Map<string, Uint8Array>();
 
-  /** `capacity` bounds memory against a neighbourhood full of meters; the oldest entry goes first. */
+  /** `capacity` bounds memory against a neighbourhood full of meters; the first learned goes first. */
   constructor(readonly capacity = 4096) {}
 
   learn(meter: string, signature: number, dibVib: Uint8Array): void {
     const key = `${meter}/${signature}`;
-    // Re-inserting moves the entry to the young end of the Map's insertion order.
-    this.formats.delete(key);
+    // A meter repeats its format in every full frame; the signature already names the bytes.
+    if (this.formats.has(key)) return;
     this.formats.set(key, dibVib);
     if (this.formats.size > this.capacity) {
       const oldest = this.formats.keys().next().value;

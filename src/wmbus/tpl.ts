@@ -214,7 +214,7 @@ function checkedContent(state: DecodeState, range: { start: number; end: number 
 function parseApdu(state: DecodeState, apdu: Apdu, at: number, formats: FormatMemory | undefined): TplResult {
   const buf = state.buf;
   const end = state.end;
-  const meter = meterKey(state.manufacturer, state.id, state.version, state.deviceType);
+  const meter = formats ? meterKey(state.manufacturer, state.id, state.version, state.deviceType) : '';
   if (apdu === 'full') {
     // The key is confirmed by now: a broken record keeps the ones before it (users want those).
     const parsed = parseRecords(buf, at, end, { partial: true });
