@@ -105,17 +105,21 @@ function ellCase(): Case {
 
 const keys = keysFromObject({ '30434741': KEY_HEX, '30434742': KEY_HEX, '12345678': KEY_HEX, '76348799': '28F64A24988064A079AA2C807D6102AE' });
 
-function measure(label: string, cases: Case[], work: (c: Case) => void, ms = 1500): number {
+/** Best of several short rounds: on a shared machine the fastest round is the least disturbed one. */
+function measure(cases: Case[], work: (c: Case) => void, rounds = 7, ms = 300): number {
   for (let i = 0; i < 2000; i++) work(cases[i % cases.length]!);
-  let n = 0;
-  const start = performance.now();
-  let now = start;
-  while (now - start < ms) {
-    for (let i = 0; i < 500; i++) work(cases[n++ % cases.length]!);
-    now = performance.now();
+  let best = 0;
+  for (let r = 0; r < rounds; r++) {
+    let n = 0;
+    const start = performance.now();
+    let now = start;
+    while (now - start < ms) {
+      for (let i = 0; i < 200; i++) work(cases[n++ % cases.length]!);
+      now = performance.now();
+    }
+    best = Math.max(best, (n / (now - start)) * 1000);
   }
-  void label;
-  return (n / (now - start)) * 1000;
+  return best;
 }
 
 function row(name: string, decodeRate: number, cryptoRate: number): string {
@@ -148,10 +152,10 @@ export async function run(): Promise<string> {
   }
   const decode = (c: Case) => decodeTelegram(c.telegram, { keys, formats });
   const crypto = (c: Case) => c.crypto();
-  const gamaDecode = measure('gama decode', gama, decode);
-  const gamaCrypto = measure('gama crypto', gama, crypto);
-  const mixedDecode = measure('mixed decode', mixed, decode);
-  const mixedCrypto = measure('mixed crypto', mixed, crypto);
+  const gamaDecode = measure(gama, decode);
+  const gamaCrypto = measure(gama, crypto);
+  const mixedDecode = measure(mixed, decode);
+  const mixedCrypto = measure(mixed, crypto);
   return [
     'One core, `decodeTelegram` from bytes to records and friendly fields, against the AES work alone',
     '(node:crypto: a CBC/CTR decipher per telegram, and for mode 7 the KDF-A and MAC CMACs).',
@@ -161,6 +165,7 @@ export async function run(): Promise<string> {
     row('GAMA 350, 191 bytes, mode 5 (11 blocks)', gamaDecode, gamaCrypto),
     row(`mixed (${mixed.length}: mode 5 short/long, mode 7 + AFL, ELL CTR, plain, wired)`, mixedDecode, mixedCrypto),
     '',
-    'Target: whole decode within 3× of the AES work alone.',
+    'Target: whole decode within 3× of the AES work alone. Best of 7 rounds of 0.3 s each; measured through tsx',
+    '(TypeScript sources transformed on load), on a machine shared with other work.',
   ].join('\n');
 }
