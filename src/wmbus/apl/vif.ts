@@ -93,6 +93,7 @@ export const PRIMARY_VIF: readonly VifInfo[] = (() => {
   t[0x78] = info('fabrication_number', '', 0, 'id');
   t[0x79] = info('enhanced_identification', '', 0, 'id');
   t[0x7a] = info('bus_address', '', 0, 'count');
+  t[0x7c] = info('plain_text', '', 0, 'count'); // the unit is the text, kept as a qualifier
   t[0x7e] = info('any_vif', '', 0, 'none');
   t[0x7f] = info('manufacturer_specific', '', 0, 'mfct');
   return t;

@@ -1,0 +1,90 @@
+/**
+ * Every line of ../shared/conformance/wmbusmeters-vectors.jsonl through the real decoder:
+ * - at least 90% of the numbers in the `expected` objects are reproduced by some record or field
+ *   (compared by value after unit conversion, see vector-compare.ts; every number counts, none is
+ *   excused);
+ * - the wrong-key negatives (expected null) come out as errors;
+ * - pre-decrypted telegrams (header announces encryption, payload in clear) are refused when a
+ *   key is configured, with the line's key or a dummy one.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { decodeTelegram, FormatMemory } from '../../src/wmbus/decode.js';
+import type { DecodeResult } from '../../src/wmbus/types.js';
+import { decodedNumbers, expectedNumbers, reproduces } from './vector-compare.js';
+
+const shared = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared');
+const file = path.join(shared, 'conformance', 'wmbusmeters-vectors.jsonl');
+const present = existsSync(file);
+if (!present) console.warn(`skipping wmbusmeters vectors: ${file} not found (the shared folder sits next to the repository)`);
+
+interface Vector {
+  driver: string;
+  key: string | null;
+  telegram_hex: string;
+  prior_telegrams_hex?: string[];
+  expected: Record<string, unknown> | null;
+  frame: { payload_already_decrypted?: boolean };
+}
+
+const vectors: Vector[] = present
+  ? readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Vector)
+  : [];
+
+const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'));
+const DUMMY_KEY = bytes('000102030405060708090A0B0C0D0E0F');
+
+/** Decodes a line as wmbusmeters' simulation does: prior telegrams first, one format memory. */
+function decodeLine(v: Vector, key: Uint8Array | undefined): DecodeResult {
+  const options = { formats: new FormatMemory(), keys: key ? () => key : undefined };
+  for (const prior of v.prior_telegrams_hex ?? []) decodeTelegram(bytes(prior), options);
+  return decodeTelegram(bytes(v.telegram_hex), options);
+}
+
+/** AES-128 keys only; the DES key of one line (actislink) is passed as no key. */
+const lineKey = (v: Vector): Uint8Array | undefined => (v.key && v.key.length === 32 ? bytes(v.key) : undefined);
+
+describe.skipIf(!present)('wmbusmeters conformance vectors', () => {
+  it('reproduces at least 90% of the expected numbers', () => {
+    let total = 0;
+    let reproduced = 0;
+    const misses: string[] = [];
+    for (const v of vectors) {
+      if (!v.expected) continue;
+      const result = decodeLine(v, lineKey(v));
+      const decoded = result.ok ? decodedNumbers(result.telegram) : [];
+      for (const [key, value] of expectedNumbers(v.expected)) {
+        total++;
+        if (reproduces(key, value, decoded)) reproduced++;
+        else misses.push(`${v.driver}.${key}${result.ok ? '' : ` (${result.error.code})`}`);
+      }
+    }
+    const coverage = (100 * reproduced) / total;
+    console.log(`wmbusmeters vectors: ${reproduced}/${total} expected numbers reproduced (${coverage.toFixed(1)}%)`);
+    console.log(`not reproduced: ${misses.join(', ')}`);
+    expect(total).toBeGreaterThan(500);
+    expect(coverage).toBeGreaterThanOrEqual(90);
+  });
+
+  it('turns every wrong-key negative into an error', () => {
+    const negatives = vectors.filter((v) => v.expected === null);
+    expect(negatives.length).toBeGreaterThan(0);
+    for (const v of negatives) {
+      const result = decodeLine(v, lineKey(v));
+      expect(result.ok, `${v.driver} ${v.telegram_hex.slice(0, 24)}`).toBe(false);
+    }
+  });
+
+  it('refuses pre-decrypted telegrams when a key is configured, and reads them without one', () => {
+    const clear = vectors.filter((v) => v.frame.payload_already_decrypted && v.expected);
+    expect(clear.length).toBeGreaterThan(0);
+    for (const v of clear) {
+      const withKey = decodeLine(v, lineKey(v) ?? DUMMY_KEY);
+      expect(withKey.ok, `${v.driver} ${v.telegram_hex.slice(0, 24)} accepted in clear with a key`).toBe(false);
+    }
+    const readable = clear.filter((v) => decodeLine(v, undefined).ok).length;
+    expect(readable / clear.length).toBeGreaterThan(0.9);
+  });
+});
