@@ -32,7 +32,7 @@ import { NEIGHBOURS_OF_CODE, symbolChips } from '../phy/three-of-six.js';
  *   144 positions: wrong / repaired blocks ~ C(144,5) p^5 / (144 p) x 144 / 65536 ~ 7.4e3 p^4:
  *   5e-10 at 1/2000, 7e-9 at 1e-3, 7e-5 at 1e-2.
  * With at most 3 repaired blocks per frame, fewer than 1 in 10^8 repaired frames is wrong at any
- * error rate up to 1e-3; at 1e-2, where most frames are lost anyway, still fewer than 1 in 10^4.
+ * error rate up to 1e-3; at 1e-2, where most frames are lost anyway, about 1 in 10^4 (C mode).
  * A frame with more damage than the caps allow is dropped. The sensitivity test checks one
  * million damaged frames at 1/2000 and finds no wrong repair.
  */
