@@ -1,0 +1,153 @@
+import type { Clock } from '../clock.js';
+import type { Cc1101, SignalReading } from './cc1101.js';
+import { FIFO_SIZE, MARC, RXBYTES_COUNT, RXBYTES_OVERFLOW } from './registers.js';
+
+/**
+ * How long the packet that starts with these bytes is, in raw bytes after the sync word, or a
+ * negative number when the bytes cannot start a packet (a false sync on noise). The radio layer
+ * supplies this; the driver knows nothing of M-Bus.
+ */
+export type PacketLength = (head: Uint8Array) => number;
+
+export interface ReceiverOptions {
+  /** bytes after sync needed to know the length */
+  headBytes: number;
+  packetLength: PacketLength;
+  /** FIFO bytes per ms at the nominal rate */
+  bytesPerMs: number;
+  /** largest packet the caller may ask for */
+  maxPacket?: number;
+  /** sleep between FIFO services while a packet is coming in */
+  pollMs?: number;
+  /** give up when the FIFO shows no new byte for this long */
+  stallTimeoutMs?: number;
+  /** called once per packet when its length is known: lets a test stall the loop mid-packet */
+  onLength?: (rawLength: number) => void;
+}
+
+export type ServiceOutcome = 'none' | 'packet' | 'false-sync' | 'overflow' | 'timeout' | 'fault';
+
+export interface ReceiverCounters {
+  syncs: number;
+  falseSyncs: number;
+  packets: number;
+  overflows: number;
+  timeouts: number;
+  rearmFailures: number;
+  /** longest time between two FIFO services while a packet was coming in */
+  maxServiceGapMs: number;
+  /** most bytes seen waiting in the FIFO (64 = it was full) */
+  maxFifoLevel: number;
+}
+
+/**
+ * The receive algorithm of the radio notes §6: infinite packet length with a software byte count,
+ * the errata-safe drain (RXBYTES read twice per message, one byte left in the FIFO until the
+ * packet is complete, SIDLE before the last read), overflow handling and re-arm. A call to
+ * serviceOnce() returns at once when nothing is happening and otherwise blocks until the packet
+ * is complete or given up: the loop must not yield while the FIFO fills.
+ */
+export class PacketReceiver {
+  readonly packet: Uint8Array;
+  packetLength = 0;
+  /** clock time of the sync word of the last packet */
+  syncTime = 0;
+  readonly counters: ReceiverCounters = {
+    syncs: 0, falseSyncs: 0, packets: 0, overflows: 0, timeouts: 0, rearmFailures: 0, maxServiceGapMs: 0, maxFifoLevel: 0,
+  };
+  private readonly pollMs: number;
+  private readonly stallTimeoutMs: number;
+  private readonly head: Uint8Array;
+
+  constructor(
+    readonly chip: Cc1101,
+    private readonly clock: Clock,
+    private readonly options: ReceiverOptions,
+  ) {
+    this.packet = new Uint8Array(options.maxPacket ?? 512);
+    this.head = this.packet.subarray(0, options.headBytes);
+    this.pollMs = options.pollMs ?? 0.5;
+    this.stallTimeoutMs = options.stallTimeoutMs ?? 8;
+  }
+
+  get signal(): SignalReading {
+    return this.chip.signal;
+  }
+
+  serviceOnce(): ServiceOutcome {
+    const chip = this.chip;
+    let rb = chip.rxBytes();
+    if (rb === 0) return 'none';
+    const start = this.clock.now();
+    this.counters.syncs++;
+    // An overflowed FIFO holds 64 bytes, so the sync was at least that long ago.
+    this.syncTime = start - (rb & RXBYTES_OVERFLOW ? FIFO_SIZE + 1 : rb & RXBYTES_COUNT) / this.options.bytesPerMs;
+    const headBytes = this.options.headBytes;
+    let need = -1;
+    let got = 0;
+    // The wait from the sync to this first look counts as a service gap like any other.
+    let lastService = this.syncTime;
+    let lastProgress = start;
+    let deadline = Infinity;
+    for (;;) {
+      const now = this.clock.now();
+      const gap = now - lastService;
+      if (gap > this.counters.maxServiceGapMs) this.counters.maxServiceGapMs = gap;
+      lastService = now;
+      const n = rb & RXBYTES_COUNT;
+      if (n > this.counters.maxFifoLevel) this.counters.maxFifoLevel = n;
+      const target = need < 0 ? headBytes : need;
+      if (need >= 0 && n >= need - got) {
+        // Everything is in: stop the chip first so reading the FIFO empty cannot race a new byte.
+        chip.idle();
+        chip.readFifo(need - got, this.packet, got);
+        chip.readSignal();
+        this.packetLength = need;
+        this.counters.packets++;
+        return this.rearm('packet');
+      }
+      if (rb & RXBYTES_OVERFLOW) {
+        this.counters.overflows++;
+        return this.rearm('overflow');
+      }
+      const k = Math.min(n - 1, target - got);
+      if (k > 0) {
+        chip.readFifo(k, this.packet, got);
+        got += k;
+        lastProgress = now;
+      }
+      if (need < 0 && got >= headBytes) {
+        need = this.options.packetLength(this.head);
+        if (need < 0 || need > this.packet.length) {
+          this.counters.falseSyncs++;
+          return this.rearm('false-sync');
+        }
+        deadline = this.syncTime + (need / this.options.bytesPerMs) * 1.15 + 5;
+        this.options.onLength?.(need);
+        rb = chip.rxBytes();
+        continue;
+      }
+      if (now - lastProgress > this.stallTimeoutMs || now > deadline) {
+        this.counters.timeouts++;
+        return this.rearm('timeout');
+      }
+      // Sleep until the bytes still missing could be there, but never longer than pollMs.
+      const missing = (need < 0 ? headBytes : need) - got + 1 - (n - Math.max(k, 0));
+      this.clock.sleep(Math.min(this.pollMs, Math.max(0.05, missing / this.options.bytesPerMs)));
+      rb = chip.rxBytes();
+    }
+  }
+
+  /** MARCSTATE watchdog: anything but RX (or calibrating into it) is re-armed. */
+  checkHealth(): ServiceOutcome {
+    const state = this.chip.marcState();
+    if (state === MARC.RX || (state >= MARC.STARTCAL && state <= MARC.ENDCAL)) return 'none';
+    return this.rearm('none');
+  }
+
+  private rearm(outcome: ServiceOutcome): ServiceOutcome {
+    if (this.chip.rearm()) return outcome;
+    this.counters.rearmFailures++;
+    return 'fault';
+  }
+}

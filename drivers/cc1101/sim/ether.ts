@@ -1,0 +1,134 @@
+import { onAirAfterSync } from '../../../src/wmbus/frame/encode.js';
+import { parseHex } from '../../../src/wmbus/hex.js';
+
+/** One telegram put on air by a simulated meter. */
+export interface Transmission {
+  /** ms after the simulated chip first listens */
+  atMs: number;
+  mode: 'T' | 'C';
+  frameFormat?: 'A' | 'B';
+  /** the frame with its DLL CRCs (L first) */
+  frameHex: string;
+  /** dBm at the receiver; default -70 */
+  rssi?: number;
+  /** sender's carrier error in Hz; default 0 */
+  freqOffsetHz?: number;
+}
+
+/** What the chip's demodulator sees of one burst: bytes after the sync word, and how it sounds. */
+export interface AirBurst {
+  /** clock ms (relative to the ether's epoch) at which the last chip of the sync word arrives */
+  syncMs: number;
+  /** bytes that follow the sync word; after them the demodulator hears only noise */
+  bytes: Uint8Array;
+  syncWord: number;
+  carrierHz: number;
+  baud: number;
+  rssi: number;
+  /** noise that happened to look like a sync word: heard whatever the sync word setting */
+  noise: boolean;
+}
+
+export const WMBUS_T_C_CARRIER_HZ = 868_950_000;
+export const WMBUS_T_C_SYNC = 0x543d;
+const CHIP_RATE = 100_000;
+/** T: 19 preamble pairs + 10 sync chips; C: 16 preamble pairs + 16 sync chips (radio notes §2.1). */
+const CHIPS_BEFORE_SYNC_END = 48;
+export const NOISE_RSSI_DBM = -100;
+
+export interface NoiseOptions {
+  /** false syncs the demodulator finds in noise per second of listening */
+  falseSyncsPerSecond: number;
+  seed?: number;
+}
+
+/** Small seeded generator (mulberry32) so simulated noise repeats run to run. */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The air around the simulated chip: scheduled transmissions plus random false syncs. Times are
+ * relative to the moment the chip first listens (the epoch), which the chip sets.
+ */
+export class Ether {
+  private readonly bursts: AirBurst[] = [];
+  private first = 0;
+  private readonly noiseRandom: (() => number) | undefined;
+  private nextNoiseMs = 0;
+  private readonly noiseRate: number;
+  epoch: number | undefined;
+
+  constructor(noise?: NoiseOptions) {
+    this.noiseRate = noise?.falseSyncsPerSecond ?? 0;
+    if (this.noiseRate > 0) {
+      this.noiseRandom = seededRandom(noise?.seed ?? 1);
+      this.nextNoiseMs = this.noiseGap();
+    }
+  }
+
+  /** Puts a telegram on air; throws RangeError for a frame the mode cannot carry. */
+  add(tx: Transmission): void {
+    const format = tx.frameFormat ?? 'A';
+    if (tx.mode === 'T' && format !== 'A') throw new RangeError('mode T always uses frame format A');
+    const frame = parseHex(tx.frameHex);
+    if (!frame) throw new RangeError(`frameHex is not hex: ${tx.frameHex.slice(0, 40)}`);
+    const burst: AirBurst = {
+      syncMs: tx.atMs + (CHIPS_BEFORE_SYNC_END / CHIP_RATE) * 1000,
+      bytes: onAirAfterSync(tx.mode, format, frame),
+      syncWord: WMBUS_T_C_SYNC,
+      carrierHz: WMBUS_T_C_CARRIER_HZ + (tx.freqOffsetHz ?? 0),
+      baud: CHIP_RATE,
+      rssi: tx.rssi ?? -70,
+      noise: false,
+    };
+    let i = this.bursts.length;
+    while (i > this.first && this.bursts[i - 1]!.syncMs > burst.syncMs) i--;
+    this.bursts.splice(i, 0, burst);
+  }
+
+  /** Scheduled bursts not yet passed. */
+  get pending(): number {
+    return this.bursts.length - this.first;
+  }
+
+  /** ms (relative) of the last scheduled sync, or -Infinity when nothing is scheduled */
+  get lastSyncMs(): number {
+    return this.bursts.length > this.first ? this.bursts[this.bursts.length - 1]!.syncMs : -Infinity;
+  }
+
+  /**
+   * Earliest burst whose sync ends at or after `fromMs` (relative). Bursts before it are gone for
+   * good: the chip asks in time order.
+   */
+  nextBurst(fromMs: number): AirBurst | undefined {
+    while (this.first < this.bursts.length && this.bursts[this.first]!.syncMs < fromMs) this.first++;
+    if (this.first > 1024) {
+      this.bursts.splice(0, this.first);
+      this.first = 0;
+    }
+    const scheduled = this.bursts[this.first];
+    if (this.noiseRandom) {
+      while (this.nextNoiseMs < fromMs) this.nextNoiseMs += this.noiseGap();
+      if (!scheduled || this.nextNoiseMs < scheduled.syncMs) return this.noiseBurst(this.nextNoiseMs);
+    }
+    return scheduled;
+  }
+
+  private noiseGap(): number {
+    return (-Math.log(1 - this.noiseRandom!()) / this.noiseRate) * 1000;
+  }
+
+  private noiseBurst(syncMs: number): AirBurst {
+    return { syncMs, bytes: EMPTY, syncWord: -1, carrierHz: NaN, baud: NaN, rssi: NOISE_RSSI_DBM, noise: true };
+  }
+}
+
+const EMPTY = new Uint8Array(0);

@@ -1,0 +1,127 @@
+import type { Clock } from '../../drivers/clock.js';
+import { FrequencyTrim } from '../../drivers/cc1101/afc.js';
+import type { Cc1101 } from '../../drivers/cc1101/cc1101.js';
+import { PacketReceiver } from '../../drivers/cc1101/receiver.js';
+import { REG, T1C1_PROFILE } from '../../drivers/cc1101/registers.js';
+import { decodeRawFrame } from '../wmbus/frame/decode-raw.js';
+import { FRAME_START_BYTES } from '../wmbus/frame/start.js';
+import { WmbusFrameLength } from './frame-length.js';
+import type { RadioFrame, RadioStats } from './messages.js';
+
+export interface RadioLoopOptions {
+  onFrame: (frame: RadioFrame) => void;
+  /** move FREQEST's running average into FSCTRL0 */
+  afc?: boolean;
+  /** starting FSCTRL0 (per-unit trim, two's complement byte) */
+  fsctrl0?: number;
+  /** test hook: stop servicing for `ms` once the packet with this index (0-based) has its length */
+  stallOnPacket?: { index: number; ms: number };
+  /** wall clock for frame times; the loop's clock may be simulated */
+  wallNow?: () => number;
+}
+
+/**
+ * One radio: the chip, its receive loop, wM-Bus framing, counters, the MARCSTATE watchdog,
+ * frequency trim and chip restarts. serviceOnce() is called by whatever wakes the process
+ * (a poll timer or a GDO2 edge); it returns at once when there is no packet.
+ */
+export class RadioLoop {
+  readonly stats: RadioStats = {
+    syncs: 0, falseSyncs: 0, frames: 0, overflows: 0, crcFailures: 0, restarts: 0, state: 'starting',
+    timeouts: 0, maxServiceGapMs: 0, maxFifoLevel: 0, frequencyTrimHz: 0, cpuMs: 0, uptimeMs: 0, listenedMs: 0,
+  };
+  private readonly receiver: PacketReceiver;
+  private readonly framing = new WmbusFrameLength();
+  private readonly trim: FrequencyTrim;
+  private packetsWithLength = 0;
+  private listeningSince = 0;
+
+  constructor(
+    private readonly chip: Cc1101,
+    private readonly clock: Clock,
+    private readonly options: RadioLoopOptions,
+  ) {
+    this.trim = new FrequencyTrim(options.fsctrl0 ?? T1C1_PROFILE.registers[REG.FSCTRL0]!);
+    const stall = options.stallOnPacket;
+    this.receiver = new PacketReceiver(chip, clock, {
+      headBytes: FRAME_START_BYTES,
+      packetLength: this.framing.packetLength,
+      bytesPerMs: T1C1_PROFILE.bytesPerMs,
+      onLength: stall
+        ? () => {
+            if (this.packetsWithLength++ === stall.index) clock.sleep(stall.ms);
+          }
+        : undefined,
+    });
+  }
+
+  /** Resets, checks and configures the chip and starts listening. Throws ChipError with the reason. */
+  start(): void {
+    const id = this.chip.start(T1C1_PROFILE, this.trim.fsctrl0);
+    this.stats.chip = `CC1101 (PARTNUM 0x${id.partnum.toString(16).padStart(2, '0')}, VERSION 0x${id.version.toString(16).padStart(2, '0')}) on ${this.chip.bus.device}`;
+    this.stats.state = 'listening';
+    if (this.stats.restarts === 0) this.listeningSince = this.clock.now();
+    this.stats.frequencyTrimHz = this.trim.trimHz;
+  }
+
+  serviceOnce(): void {
+    const outcome = this.receiver.serviceOnce();
+    if (outcome === 'packet') this.deliver();
+    else if (outcome === 'fault') this.restart();
+    this.copyCounters();
+  }
+
+  /** The MARCSTATE watchdog; call every second or so. */
+  checkHealth(): void {
+    if (this.receiver.checkHealth() === 'fault') this.restart();
+  }
+
+  private deliver(): void {
+    const r = this.receiver;
+    const raw = r.packet.slice(0, r.packetLength);
+    const signal = r.signal;
+    const wallNow = this.options.wallNow?.() ?? Date.now();
+    const time = Math.round(wallNow - (this.clock.now() - r.syncTime));
+    const result = decodeRawFrame({ raw, rssi: signal.rssi, lqi: signal.lqi, freqOffsetHz: signal.freqOffsetHz, time });
+    if (!result.ok) {
+      this.stats.crcFailures++;
+      return;
+    }
+    const link = result.frame;
+    this.stats.frames++;
+    this.options.onFrame({
+      raw, rssi: signal.rssi, lqi: signal.lqi, freqOffsetHz: signal.freqOffsetHz, time,
+      mode: link.mode, frameFormat: link.frameFormat, link,
+    });
+    if (this.options.afc) this.adjustFrequency(signal.freqOffsetHz);
+  }
+
+  private adjustFrequency(offsetHz: number): void {
+    const fsctrl0 = this.trim.observe(offsetHz);
+    if (fsctrl0 === undefined) return;
+    // FSCTRL0 is written only while IDLE, never during a packet.
+    this.chip.idle();
+    this.chip.writeRegister(REG.FSCTRL0, fsctrl0);
+    this.stats.frequencyTrimHz = this.trim.trimHz;
+    if (!this.chip.rearm()) this.restart();
+  }
+
+  /** Full chip restart after a fault; a chip that does not come back throws (the process exits). */
+  private restart(): void {
+    this.stats.restarts++;
+    this.stats.state = 'restarting';
+    this.start();
+  }
+
+  private copyCounters(): void {
+    const c = this.receiver.counters;
+    const s = this.stats;
+    s.syncs = c.syncs;
+    s.falseSyncs = c.falseSyncs;
+    s.overflows = c.overflows;
+    s.timeouts = c.timeouts;
+    s.maxServiceGapMs = c.maxServiceGapMs;
+    s.maxFifoLevel = c.maxFifoLevel;
+    s.listenedMs = this.clock.now() - this.listeningSince;
+  }
+}

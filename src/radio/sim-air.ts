@@ -1,0 +1,91 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Clock } from '../../drivers/clock.js';
+import { Ether, type Transmission } from '../../drivers/cc1101/sim/ether.js';
+import type { SimOptions } from './supervisor.js';
+
+export class ScenarioError extends Error {
+  override name = 'ScenarioError';
+}
+
+/** How far ahead of the simulated chip an air module's transmissions are put on air. */
+const LOOKAHEAD_MS = 2000;
+
+function checkTransmission(value: unknown, where: string): Transmission {
+  const t = value as Partial<Transmission> | null;
+  if (!t || typeof t !== 'object' || typeof t.atMs !== 'number' || (t.mode !== 'T' && t.mode !== 'C') || typeof t.frameHex !== 'string') {
+    throw new ScenarioError(`${where}: expected {"atMs": number, "mode": "T"|"C", "frameHex": "<frame with CRCs>"}`);
+  }
+  if (t.frameFormat !== undefined && t.frameFormat !== 'A' && t.frameFormat !== 'B') {
+    throw new ScenarioError(`${where}: frameFormat must be "A" or "B"`);
+  }
+  return t as Transmission;
+}
+
+function addChecked(ether: Ether, tx: Transmission, where: string): void {
+  try {
+    ether.add(tx);
+  } catch (err) {
+    throw new ScenarioError(`${where}: ${(err as Error).message}`);
+  }
+}
+
+/** Reads a JSON-lines scenario (one Transmission per line; blank lines and # comments allowed). */
+export async function loadScenario(file: string, ether: Ether): Promise<number> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ScenarioError(`cannot read the scenario file ${file}: ${(err as Error).message}`);
+  }
+  let count = 0;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const where = `${file} line ${i + 1}`;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (err) {
+      throw new ScenarioError(`${where}: not JSON (${(err as Error).message})`);
+    }
+    addChecked(ether, checkTransmission(value, where), where);
+    count++;
+  }
+  return count;
+}
+
+type AirSource = AsyncIterable<Transmission> | Iterable<Transmission>;
+
+/**
+ * Loads an air module (an ES module exporting createAir(options)) and feeds its transmissions to
+ * the ether a little ahead of the simulated chip, so endless airs (the demo) cost no memory.
+ */
+export async function pumpAirModule(modulePath: string, airOptions: unknown, ether: Ether, clock: Clock): Promise<void> {
+  const url = pathToFileURL(path.resolve(modulePath)).href;
+  let mod: { createAir?: (options: unknown) => AirSource | Promise<AirSource> };
+  try {
+    mod = (await import(url)) as typeof mod;
+  } catch (err) {
+    throw new ScenarioError(`cannot load the air module ${modulePath}: ${(err as Error).message}`);
+  }
+  if (typeof mod.createAir !== 'function') throw new ScenarioError(`the air module ${modulePath} does not export createAir(options)`);
+  const air = await mod.createAir(airOptions);
+  const relativeNow = () => (ether.epoch === undefined ? 0 : clock.now() - ether.epoch);
+  let n = 0;
+  for await (const tx of air as AsyncIterable<Transmission>) {
+    const where = `${modulePath} transmission ${++n}`;
+    addChecked(ether, checkTransmission(tx, where), where);
+    while (tx.atMs > relativeNow() + LOOKAHEAD_MS) await new Promise((r) => setTimeout(r, LOOKAHEAD_MS / 4));
+  }
+}
+
+/** The ether for the simulator options: noise, then the scenario file and/or the air module. */
+export async function buildEther(sim: SimOptions, clock: Clock, onPumpError: (err: Error) => void): Promise<Ether> {
+  const ether = new Ether(sim.noise);
+  if (sim.scenarioFile) await loadScenario(sim.scenarioFile, ether);
+  if (sim.airModule) pumpAirModule(sim.airModule, sim.airOptions, ether, clock).catch(onPumpError);
+  return ether;
+}

@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type Transmission, seededRandom } from '../../drivers/cc1101/sim/ether.js';
+import { addBlockCrcs } from '../../src/wmbus/frame/encode.js';
+import { haveShared, sharedDir } from '../frame/shared.js';
+
+export { haveShared, sharedMissing } from '../frame/shared.js';
+
+const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex').toUpperCase();
+
+/** Link-layer telegrams (L first, no CRCs) from the shared conformance files. */
+export function conformanceTelegrams(): Uint8Array[] {
+  if (!haveShared) return [];
+  const out: Uint8Array[] = [];
+  for (const file of ['wmbusmeters-vectors.jsonl', 'reference-examples.jsonl']) {
+    for (const line of readFileSync(path.join(sharedDir, 'conformance', file), 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      const hex = (JSON.parse(line) as { telegram_hex?: string }).telegram_hex;
+      if (!hex) continue;
+      const bytes = Uint8Array.from(Buffer.from(hex, 'hex'));
+      if (bytes[0] === bytes.length - 1) out.push(bytes);
+    }
+  }
+  return out;
+}
+
+/** A telegram of exactly `length` bytes: a real header with its payload cut or padded. */
+export function telegramOfLength(header: Uint8Array, length: number, fill: number): Uint8Array {
+  const t = new Uint8Array(length);
+  t.set(header.subarray(0, Math.min(header.length, length)));
+  for (let i = header.length; i < length; i++) t[i] = (fill + i * 37) & 0xff;
+  t[0] = length - 1;
+  return t;
+}
+
+export interface PlannedAir {
+  transmissions: Transmission[];
+  /** the link-layer telegram (hex, no CRCs) each transmission carries, in air order */
+  telegrams: string[];
+  /** ms from the first preamble to the end of the last frame */
+  durationMs: number;
+}
+
+const BYTE_MS = 0.08;
+/** preamble + sync before the first byte after sync */
+const LEAD_MS = 0.48;
+
+function airMs(mode: 'T' | 'C', withCrcs: Uint8Array): number {
+  const after = mode === 'T' ? Math.ceil(withCrcs.length * 1.5) : withCrcs.length + 2;
+  return LEAD_MS + after * BYTE_MS;
+}
+
+/**
+ * `count` telegrams of the three kinds (T1, C1 frame A, C1 frame B) and many lengths, with gaps
+ * of 3-8 ms, and every 25th slot a pair of 191-byte T1 frames 3 ms apart.
+ */
+export function plannedAir(count: number, seed: number): PlannedAir {
+  const random = seededRandom(seed);
+  const pool = conformanceTelegrams();
+  const long = pool.find((t) => t.length === 191) ?? telegramOfLength(pool[0]!, 191, 7);
+  const transmissions: Transmission[] = [];
+  const telegrams: string[] = [];
+  let at = 5;
+  const put = (mode: 'T' | 'C', frameFormat: 'A' | 'B', telegram: Uint8Array, gapMs: number) => {
+    const withCrcs = addBlockCrcs(frameFormat, telegram);
+    transmissions.push({
+      atMs: Math.round(at * 1000) / 1000,
+      mode,
+      frameFormat,
+      frameHex: toHex(withCrcs),
+      rssi: -55 - Math.round(random() * 40),
+      freqOffsetHz: Math.round((random() - 0.5) * 40_000),
+    });
+    telegrams.push(toHex(telegram));
+    at += airMs(mode, withCrcs) + gapMs;
+  };
+  while (transmissions.length < count) {
+    if (transmissions.length % 25 === 24 && transmissions.length + 2 <= count) {
+      put('T', 'A', long, 3);
+      put('T', 'A', long, 3 + random() * 5);
+      continue;
+    }
+    const telegram = pool[Math.floor(random() * pool.length)]!;
+    const kind = Math.floor(random() * 3);
+    const [mode, format] = kind === 0 ? (['T', 'A'] as const) : kind === 1 ? (['C', 'A'] as const) : (['C', 'B'] as const);
+    put(mode, format, telegram, 3 + random() * 5);
+  }
+  return { transmissions, telegrams, durationMs: at };
+}
+
+export async function writeScenario(file: string, transmissions: Transmission[]): Promise<void> {
+  await writeFile(file, transmissions.map((t) => JSON.stringify(t)).join('\n') + '\n');
+}
