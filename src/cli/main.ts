@@ -21,7 +21,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   },
   replay: {
     summary: 'find frames in a capture (raw bits, hex lines, rtl_wmbus lines) and decode them',
-    usage: 'wmbus-gateway replay FILE|- --input bits|hex|rtlwmbus [--keys FILE] [--format jsonl|text]',
+    usage: 'wmbus-gateway replay FILE|- --input bits|hex|rtlwmbus [--keys FILE] [--format jsonl|text] [--sync-errors N] [--no-repair]',
     load: async () => (await import('./replay.js')).replayCommand,
   },
   listen: {
