@@ -85,9 +85,12 @@ function addQualifier(vib: Vib, name: string): void {
 }
 
 /** Reads VIF, any extension-table code or plain text, and the combinable VIFE chain at pos. */
+function vibCut(pos: number): WalkError {
+  return { code: 'TRUNCATED', message: `record VIB at byte ${pos} is cut short` };
+}
+
 export function readVib(bytes: Uint8Array, pos: number, end: number): Vib | WalkError {
-  const truncated = (): WalkError => ({ code: 'TRUNCATED', message: `record VIB at byte ${pos} is cut short` });
-  if (pos >= end) return truncated();
+  if (pos >= end) return vibCut(pos);
   const vif = bytes[pos]!;
   const code = vif & 0x7f;
   let i = pos + 1;
@@ -96,15 +99,15 @@ export function readVib(bytes: Uint8Array, pos: number, end: number): Vib | Walk
   let plainText: string | undefined;
   if (code === VIF_FB || code === VIF_FD) {
     if (!ext) return { code: 'MALFORMED', message: `VIF 0x${code.toString(16)} at byte ${pos} lacks its extension byte` };
-    if (i >= end) return truncated();
+    if (i >= end) return vibCut(pos);
     const x = bytes[i++]!;
     info = (code === VIF_FB ? FB_VIF : FD_VIF)[x & 0x7f]!;
     ext = x & 0x80;
   } else if (code === VIF_PLAIN_TEXT) {
     // The unit text follows the VIF byte directly (as wmbusmeters reads it), before any VIFE.
-    if (i >= end) return truncated();
+    if (i >= end) return vibCut(pos);
     const len = bytes[i++]!;
-    if (i + len > end) return truncated();
+    if (i + len > end) return vibCut(pos);
     plainText = readReversedText(bytes, i, len);
     i += len;
     info = PRIMARY_VIF[VIF_PLAIN_TEXT]!;
@@ -116,7 +119,7 @@ export function readVib(bytes: Uint8Array, pos: number, end: number): Vib | Walk
   const mfctVif = code === VIF_MANUFACTURER;
   for (let n = 0; ext; n++) {
     if (n === MAX_VIFE) return { code: 'MALFORMED', message: `record VIB at byte ${pos} has more than ${MAX_VIFE} VIFEs` };
-    if (i >= end) return truncated();
+    if (i >= end) return vibCut(pos);
     const vife = bytes[i++]!;
     ext = vife & 0x80;
     if (mfctVif) continue; // everything after a manufacturer VIF is the manufacturer's
@@ -147,7 +150,7 @@ export function readVib(bytes: Uint8Array, pos: number, end: number): Vib | Walk
         break;
       case 'fc': {
         if (!ext) return { code: 'MALFORMED', message: `VIFE 0x7C at byte ${i - 1} lacks its extension byte` };
-        if (i >= end) return truncated();
+        if (i >= end) return vibCut(pos);
         const x = bytes[i++]!;
         ext = x & 0x80;
         n++;
@@ -161,7 +164,7 @@ export function readVib(bytes: Uint8Array, pos: number, end: number): Vib | Walk
         // The rest of the chain is manufacturer specific: keep it as one named qualifier.
         let codes = '';
         while (ext) {
-          if (i >= end) return truncated();
+          if (i >= end) return vibCut(pos);
           const b = bytes[i++]!;
           ext = b & 0x80;
           codes += (b & 0x7f).toString(16).padStart(2, '0');

@@ -55,15 +55,7 @@ export function parseRecords(bytes: Uint8Array, start = 0, end = bytes.length, o
   const dibVib = new Uint8Array(Math.max(0, end - start));
   let dibVibLen = 0;
   let pos = start;
-  const fail = (e: WalkError): AplResult => {
-    if (!options?.partial) return { ok: false, error: errorInfo(e) };
-    const data = toHex(bytes, pos, end);
-    records.push({
-      quantity: 'unparsed', unit: '', value: data, function: 'instantaneous',
-      storage: 0, tariff: 0, subunit: 0, dif: '', vif: '', data,
-    });
-    return { ok: true, apl: { records, dibVib: dibVib.slice(0, dibVibLen), unparsed: errorInfo(e) } };
-  };
+  let broken: WalkError | undefined;
   while (pos < end) {
     const dif = bytes[pos]!;
     if ((dif & 0x0f) === DF_SPECIAL) {
@@ -81,21 +73,37 @@ export function parseRecords(bytes: Uint8Array, start = 0, end = bytes.length, o
         records.push(manufacturerData(bytes, pos, end));
         break;
       }
-      return fail({ code: 'MALFORMED', message: `reserved DIF 0x${dif.toString(16).toUpperCase()} at byte ${pos - start}` });
+      broken = { code: 'MALFORMED', message: `reserved DIF 0x${dif.toString(16).toUpperCase()} at byte ${pos - start}` };
+      break;
     }
     const dib = readDib(bytes, pos, end);
-    if ('code' in dib) return fail(dib);
+    if ('code' in dib) {
+      broken = dib;
+      break;
+    }
     const vib = readVib(bytes, dib.end, end);
-    if ('code' in vib) return fail(vib);
+    if ('code' in vib) {
+      broken = vib;
+      break;
+    }
     const size = dataSize(dib.dataField, bytes, vib.end, end);
-    if (size < 0) return fail({ code: 'TRUNCATED', message: `record at byte ${pos - start} announces more data than the payload holds` });
-    dibVib.set(bytes.subarray(pos, vib.end), dibVibLen);
-    dibVibLen += vib.end - pos;
+    if (size < 0) {
+      broken = { code: 'TRUNCATED', message: `record at byte ${pos - start} announces more data than the payload holds` };
+      break;
+    }
+    for (let i = pos; i < vib.end; i++) dibVib[dibVibLen++] = bytes[i]!;
     if (vib.profile && dib.dataField === DF_LVAR) pushProfile(records, bytes, pos, dib, vib, size);
     else records.push(makeRecord(bytes, pos, dib, vib, size));
     pos = vib.end + size;
   }
-  return { ok: true, apl: { records, dibVib: dibVib.slice(0, dibVibLen) } };
+  if (!broken) return { ok: true, apl: { records, dibVib: dibVib.slice(0, dibVibLen) } };
+  if (!options?.partial) return { ok: false, error: errorInfo(broken) };
+  const data = toHex(bytes, pos, end);
+  records.push({
+    quantity: 'unparsed', unit: '', value: data, function: 'instantaneous',
+    storage: 0, tariff: 0, subunit: 0, dif: '', vif: '', data,
+  });
+  return { ok: true, apl: { records, dibVib: dibVib.slice(0, dibVibLen), unparsed: errorInfo(broken) } };
 }
 
 function manufacturerData(bytes: Uint8Array, pos: number, end: number): MbusRecord {
