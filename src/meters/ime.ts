@@ -5,7 +5,7 @@
  * selector: 1–4 tariffs, 5 total, 6 partial counter, 7 three-phase total, 8–10 phases.
  * (Register list facts from wmbusmeters' ime driver test telegrams.)
  */
-import { FD_VIF, PRIMARY_VIF, type VifInfo } from '../wmbus/apl/vif.js';
+import { DIRECTED_QUANTITIES, FD_VIF, PRIMARY_VIF, type VifInfo } from '../wmbus/apl/vif.js';
 import { scaleValue } from '../wmbus/apl/scale.js';
 import type { MbusRecord, RecordFunction, Unit } from '../wmbus/types.js';
 import type { MeterQuirk } from './index.js';
@@ -38,7 +38,6 @@ const REGISTERS: ReadonlyMap<number, Register> = new Map<number, Register>([
   [0x0f, { quantity: 'run_time', table: PRIMARY_VIF }],
 ]);
 
-const DIRECTED = new Set(['energy', 'reactive_energy', 'power', 'reactive_power', 'apparent_power']);
 const PHASES = ['L1', 'L2', 'L3'];
 const PAIRS = ['L1-L2', 'L2-L3', 'L3-L1'];
 
@@ -58,7 +57,7 @@ export const imeConto: MeterQuirk = {
       value: scaleValue(r.value, scale.exp, scale.mul, scale.div),
       function: register.function ?? r.function,
     };
-    if (DIRECTED.has(register.quantity)) out.direction = codes[3] !== undefined && (codes[3] & 0x7f) === 0x3c ? 'export' : 'import';
+    if (DIRECTED_QUANTITIES.has(register.quantity)) out.direction = codes[3] !== undefined && (codes[3] & 0x7f) === 0x3c ? 'export' : 'import';
     if (r.tariff >= 5) {
       out.tariff = 0;
       if (r.tariff === 6) out.qualifiers = [...(r.qualifiers ?? []), 'partial'];

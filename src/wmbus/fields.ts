@@ -12,9 +12,9 @@
  */
 import { quirkFor } from '../meters/index.js';
 import { shiftDecimal } from './apl/scale.js';
+import { DIRECTED_QUANTITIES } from './apl/vif.js';
 import type { MbusRecord, Unit } from './types.js';
 
-const DIRECTED = new Set(['energy', 'power', 'reactive_energy', 'reactive_power', 'apparent_energy', 'apparent_power']);
 
 const FUNCTION_PART: Readonly<Record<MbusRecord['function'], string>> = {
   instantaneous: '',
@@ -55,7 +55,7 @@ function baseName(r: MbusRecord): string {
   }
   let name = r.quantity === 'manufacturer_specific' ? `manufacturer_specific_${r.vif.toLowerCase()}` : r.quantity;
   if (r.direction) {
-    name += DIRECTED.has(r.quantity) ? `_${r.direction}` : r.direction === 'import' ? '_forward' : '_backward';
+    name += DIRECTED_QUANTITIES.has(r.quantity) ? `_${r.direction}` : r.direction === 'import' ? '_forward' : '_backward';
   }
   if (r.phase) name += `_${slug(r.phase)}`;
   name += FUNCTION_PART[r.function];

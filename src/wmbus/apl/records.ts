@@ -12,6 +12,7 @@ import {
   readDib, readVib, type Dib, type Vib, type WalkError,
 } from './dib.js';
 import { scaleValue } from './scale.js';
+import { DIRECTED_QUANTITIES } from './vif.js';
 
 export interface ParsedApl {
   records: MbusRecord[];
@@ -31,8 +32,6 @@ export interface ParseOptions {
 }
 export type AplResult = { ok: true; apl: ParsedApl } | { ok: false; error: DecodeErrorInfo };
 
-/** Quantities that always have a direction: import unless a VIFE says backward flow. */
-const DIRECTED = new Set(['energy', 'power', 'reactive_energy', 'reactive_power', 'apparent_energy', 'apparent_power']);
 
 function errorInfo(e: WalkError): DecodeErrorInfo {
   return { code: e.code, message: `application layer: ${e.message}` };
@@ -148,7 +147,7 @@ function makeRecord(bytes: Uint8Array, pos: number, dib: Dib, vib: Vib, size: nu
     storage: dib.storage, tariff: dib.tariff, subunit: dib.subunit,
     dif: toHex(bytes, pos, dib.end), vif: toHex(bytes, dib.end, vib.end), data: toHex(bytes, at, at + size),
   };
-  const direction = vib.direction ?? (DIRECTED.has(quantity) ? 'import' : undefined);
+  const direction = vib.direction ?? (DIRECTED_QUANTITIES.has(quantity) ? 'import' : undefined);
   if (direction) r.direction = direction;
   if (vib.phase) r.phase = vib.phase;
   if (vib.qualifiers) r.qualifiers = vib.qualifiers;

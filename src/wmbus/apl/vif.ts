@@ -34,6 +34,11 @@ export interface VifInfo {
 
 const TIME_UNITS: readonly Unit[] = ['s', 'min', 'h', 'd'];
 
+/** Quantities that flow one way or the other: import unless a VIFE says backward flow. */
+export const DIRECTED_QUANTITIES: ReadonlySet<string> = new Set([
+  'energy', 'power', 'reactive_energy', 'reactive_power', 'apparent_energy', 'apparent_power',
+]);
+
 function info(quantity: string, unit: Unit, exp: number, kind: ValueKind = 'number', mul = 1, div = 1): VifInfo {
   return { quantity, unit, exp, mul, div, kind };
 }
