@@ -1,5 +1,5 @@
 import { type DecodeState, failure, newState } from './decode-state.js';
-import { formatAOnAirLength, stripFormatA, stripFormatB } from './frame/blocks.js';
+import { formatAOnAirLength, stripBlockCrcs } from './frame/blocks.js';
 import { idFromBytes } from './hex.js';
 import { manufacturerAt } from './manufacturer.js';
 import type { DecodeErrorInfo, KeyLookup } from './types.js';
@@ -47,13 +47,13 @@ function parseWired(bytes: Uint8Array, keys: KeyLookup | undefined): LinkResult 
 function stripDllCrcs(bytes: Uint8Array): { ok: true; frame: Uint8Array; owned: boolean } | { ok: false; error: DecodeErrorInfo } {
   const l = bytes[0]!;
   if (bytes.length === formatAOnAirLength(l)) {
-    const a = stripFormatA(bytes);
+    const a = stripBlockCrcs('A', bytes);
     if (a.ok) return { ok: true, frame: a.frame, owned: true };
     return { ok: false, error: failure(undefined, 'CRC', `DLL ${a.message} (frame format A): the frame was damaged on the way`) };
   }
   // A format B frame and a frame without CRCs have the same length; only the CRCs tell them apart.
   if (bytes.length === l + 1 && l >= 12) {
-    const b = stripFormatB(bytes);
+    const b = stripBlockCrcs('B', bytes);
     if (b.ok) return { ok: true, frame: b.frame, owned: true };
   }
   return { ok: true, frame: bytes, owned: false };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { crc16En13757 } from '../../src/wmbus/crc.js';
-import { stripFormatA, stripFormatB } from '../../src/wmbus/frame/blocks.js';
+import { stripBlockCrcs } from '../../src/wmbus/frame/blocks.js';
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/[\s|]/g, ''), 'hex'));
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex').toUpperCase();
@@ -22,20 +22,20 @@ describe('DLL block CRCs', () => {
     '2E449315785634123303|3363|7A2A0020255923C95AAA26D1B2E7493B|C2AD|013EC4A6F6D3529B520EDFF0EA6DEFC9|55B2|9D6D69EBF3|EC8A',
   );
   it('strips format A CRCs and keeps every data byte', () => {
-    const r = stripFormatA(n21);
+    const r = stripBlockCrcs('A', n21);
     expect(r.ok).toBe(true);
     if (r.ok) expect(toHex(r.frame)).toBe('2E4493157856341233037A2A0020255923C95AAA26D1B2E7493B013EC4A6F6D3529B520EDFF0EA6DEFC99D6D69EBF3');
   });
   it('names the failing block when one byte is wrong', () => {
     const bad = n21.slice();
     bad[20] ^= 0x01;
-    expect(stripFormatA(bad)).toMatchObject({ ok: false, reason: 'CRC', block: 1 });
+    expect(stripBlockCrcs('A', bad)).toMatchObject({ ok: false, reason: 'CRC', block: 1 });
   });
   it('refuses a format A frame cut short', () => {
-    expect(stripFormatA(n21.subarray(0, n21.length - 3))).toMatchObject({ ok: false, reason: 'TRUNCATED' });
+    expect(stripBlockCrcs('A', n21.subarray(0, n21.length - 3))).toMatchObject({ ok: false, reason: 'TRUNCATED' });
   });
   it('strips a short format B frame and rewrites L', () => {
-    const r = stripFormatB(hex('1444AE0C7856341201078C2027780B134365877AC5'));
+    const r = stripBlockCrcs('B', hex('1444AE0C7856341201078C2027780B134365877AC5'));
     expect(r.ok).toBe(true);
     if (r.ok) {
       expect(r.frame[0]).toBe(r.frame.length - 1);

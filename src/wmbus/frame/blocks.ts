@@ -34,71 +34,56 @@ function crcAt(bytes: Uint8Array, at: number): number {
   return (bytes[at]! << 8) | bytes[at + 1]!;
 }
 
-/** Verify and strip format A CRCs. `bytes` starts at L and holds at least the whole frame. */
-export function stripFormatA(bytes: Uint8Array): BlockCheck {
-  if (bytes.length < 12) return { ok: false, reason: 'TRUNCATED', block: 0, message: 'shorter than the first block' };
-  const l = bytes[0]!;
-  if (l < 9) return { ok: false, reason: 'TRUNCATED', block: 0, message: `L=${l} is shorter than a link header` };
-  const total = formatAOnAirLength(l);
-  if (bytes.length < total) {
-    return { ok: false, reason: 'TRUNCATED', block: 0, message: `frame A with L=${l} needs ${total} bytes, got ${bytes.length}` };
-  }
-  const out = new Uint8Array(l + 1);
-  if (crc16En13757(bytes, 0, FIRST_BLOCK_A) !== crcAt(bytes, FIRST_BLOCK_A)) {
-    return { ok: false, reason: 'CRC', block: 0, message: 'block 1 CRC mismatch' };
-  }
-  out.set(bytes.subarray(0, FIRST_BLOCK_A), 0);
-  let src = FIRST_BLOCK_A + 2;
-  let dst = FIRST_BLOCK_A;
-  for (let block = 1; dst < out.length; block++) {
-    const n = Math.min(BLOCK_A, out.length - dst);
-    if (crc16En13757(bytes, src, src + n) !== crcAt(bytes, src + n)) {
-      return { ok: false, reason: 'CRC', block, message: `block ${block + 1} CRC mismatch` };
-    }
-    out.set(bytes.subarray(src, src + n), dst);
-    src += n + 2;
-    dst += n;
-  }
-  return { ok: true, frame: out };
-}
-
-/** Verify and strip format B CRCs; rewrites L to count the bytes that remain. */
-export function stripFormatB(bytes: Uint8Array): BlockCheck {
-  const l = bytes[0] ?? 0;
-  if (l < 12) return { ok: false, reason: 'TRUNCATED', block: 0, message: `L=${l} is too short for a format B frame` };
-  const total = formatBOnAirLength(l);
-  if (bytes.length < total) {
-    return { ok: false, reason: 'TRUNCATED', block: 0, message: `frame B with L=${l} needs ${total} bytes, got ${bytes.length}` };
-  }
-  const firstEnd = Math.min(total - 2, FIRST_BLOCK_B);
-  if (crc16En13757(bytes, 0, firstEnd) !== crcAt(bytes, firstEnd)) {
-    return { ok: false, reason: 'CRC', block: 0, message: 'block 1+2 CRC mismatch' };
-  }
-  if (firstEnd + 2 === total) {
-    const out = bytes.slice(0, firstEnd);
-    out[0] = out.length - 1;
-    return { ok: true, frame: out };
-  }
-  const thirdStart = firstEnd + 2;
-  if (total - 2 <= thirdStart) {
-    return { ok: false, reason: 'TRUNCATED', block: 2, message: `L=${l} leaves an empty third block` };
-  }
-  if (crc16En13757(bytes, thirdStart, total - 2) !== crcAt(bytes, total - 2)) {
-    return { ok: false, reason: 'CRC', block: 2, message: 'block 3 CRC mismatch' };
-  }
-  const out = new Uint8Array(firstEnd + (total - 2 - thirdStart));
-  out.set(bytes.subarray(0, firstEnd), 0);
-  out.set(bytes.subarray(thirdStart, total - 2), firstEnd);
-  out[0] = out.length - 1;
-  return { ok: true, frame: out };
-}
-
-export function stripBlockCrcs(format: FrameFormat, bytes: Uint8Array): BlockCheck {
-  return format === 'A' ? stripFormatA(bytes) : stripFormatB(bytes);
-}
-
 /** Most blocks a frame can have: format A with L = 255 has 1 + ceil(246 / 16) = 17. */
 export const MAX_BLOCKS = 17;
+
+const MIN_L: Record<FrameFormat, number> = { A: 9, B: 12 };
+// Reused by every call: the core is synchronous, so no two calls share it at once.
+const scratchLayout = new Int32Array(2 * MAX_BLOCKS);
+
+/** The block a user reads about: format B's first CRC covers what format A calls blocks 1 and 2. */
+function blockName(format: FrameFormat, index: number): string {
+  if (format === 'A') return `block ${index + 1}`;
+  return index === 0 ? 'block 1+2' : 'block 3';
+}
+
+/**
+ * Verify and strip the block CRCs of a frame in `format`; `bytes` starts at L and holds at least
+ * the whole frame. Rewrites L to count the bytes that remain (a no-op for format A).
+ */
+export function stripBlockCrcs(format: FrameFormat, bytes: Uint8Array): BlockCheck {
+  const l = bytes[0] ?? 0;
+  if (l < MIN_L[format]) {
+    return { ok: false, reason: 'TRUNCATED', block: 0, message: `L=${l} is too short for a format ${format} frame` };
+  }
+  const total = onAirLength(format, l);
+  if (bytes.length < total) {
+    return { ok: false, reason: 'TRUNCATED', block: 0, message: `frame ${format} with L=${l} needs ${total} bytes, got ${bytes.length}` };
+  }
+  const layout = scratchLayout;
+  const blocks = blockLayout(format, l, layout);
+  let dataLength = 0;
+  for (let b = 0; b < blocks; b++) {
+    const start = layout[2 * b]!;
+    const crcPos = layout[2 * b + 1]!;
+    if (crcPos <= start) {
+      return { ok: false, reason: 'TRUNCATED', block: b, message: `L=${l} leaves ${blockName(format, b)} empty` };
+    }
+    if (crc16En13757(bytes, start, crcPos) !== crcAt(bytes, crcPos)) {
+      return { ok: false, reason: 'CRC', block: b, message: `${blockName(format, b)} CRC mismatch` };
+    }
+    dataLength += crcPos - start;
+  }
+  const out = new Uint8Array(dataLength);
+  let dst = 0;
+  for (let b = 0; b < blocks; b++) {
+    out.set(bytes.subarray(layout[2 * b]!, layout[2 * b + 1]!), dst);
+    dst += layout[2 * b + 1]! - layout[2 * b]!;
+  }
+  out[0] = dataLength - 1;
+  return { ok: true, frame: out };
+}
+
 
 /**
  * Where the blocks of an on-air frame with length field `l` lie: writes `[start, crcAt]` pairs
