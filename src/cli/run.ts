@@ -1,7 +1,139 @@
-import { type CliIo, EXIT_FAILURE } from './io.js';
+/**
+ * `wmbus-gateway run`: the long-running service. Reads the configuration once, opens the store,
+ * starts the radio (or the demo when no CC1101 is attached) and the outputs, and on SIGTERM or
+ * SIGINT stops them and writes the store within a few seconds (balena sends SIGKILL after 10 s).
+ */
+import { access } from 'node:fs/promises';
+import { ConfigError, type GatewayConfig, loadConfig } from '../config/config.js';
+import { DEMO_AIR_MODULE, demoConfig, demoIntro } from '../gateway/demo/demo.js';
+import { type FrameSource, Gateway, type Output } from '../gateway/gateway.js';
+import { createLogger, type Logger } from '../gateway/log.js';
+import { TimeZone } from '../gateway/timezone.js';
+import { type RadioOptions, RadioSupervisor } from '../radio/supervisor.js';
+import { type CliIo, EXIT_FAILURE, EXIT_OK, UsageError } from './io.js';
 
-// Placeholder until the command lands; its owner replaces this file.
-export async function runCommand(_args: string[], io: CliIo): Promise<number> {
-  io.stderr.write('wmbus-gateway run: not available in this build yet\n');
-  return EXIT_FAILURE;
+const STOP_TIMEOUT_MS = 8000;
+
+/**
+ * Outputs attach here: each entry loads a module and makes its Output from the configuration
+ * (undefined when the configuration turns it off). The service core knows none of them.
+ */
+export const OUTPUT_FACTORIES: Array<(config: GatewayConfig, log: Logger) => Promise<Output | undefined>> = [];
+
+interface RunArgs {
+  config?: string;
+  data?: string;
+  demo: boolean;
+}
+
+function parseArgs(args: string[]): RunArgs {
+  const out: RunArgs = { demo: false };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const value = () => {
+      const v = args[++i];
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--config') out.config = value();
+    else if (a === '--data') out.data = value();
+    else if (a === '--demo') out.demo = true;
+    else throw new UsageError(`unknown option ${a}`);
+  }
+  return out;
+}
+
+export async function runCommand(args: string[], io: CliIo): Promise<number> {
+  const opts = parseArgs(args);
+  let config: GatewayConfig;
+  try {
+    config = loadConfig({ file: opts.config, overrides: { dataDir: opts.data, demo: opts.demo || undefined } });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr.write(`wmbus-gateway run: ${err.message}\n`);
+      return EXIT_FAILURE;
+    }
+    throw err;
+  }
+  const log = createLogger(io.stderr, config.logLevel, new TimeZone(config.timeZone));
+
+  const radio = await chooseRadio(config);
+  if (radio.demo) {
+    config = demoConfig(config);
+    for (const line of demoIntro(radio.reason)) log.info(line);
+  }
+  log.info(
+    `data in ${config.dataDir}${config.configFile ? `, settings from ${config.configFile}` : ''}, time zone ${config.timeZone}, store written every ${config.store.flushIntervalS} s`,
+  );
+
+  const outputs: Output[] = [];
+  for (const make of OUTPUT_FACTORIES) {
+    const output = await make(config, log);
+    if (output) outputs.push(output);
+  }
+  const source = radio.options ? (new RadioSupervisor(radio.options) as FrameSource) : undefined;
+  if (!source) log.warn('radio: none configured (WMBUS_RADIO=none); serving stored data only');
+
+  let gateway: Gateway;
+  try {
+    gateway = await Gateway.open({ config, source, outputs, log });
+    await gateway.start();
+  } catch (err) {
+    log.error(`could not start: ${(err as Error).message}`);
+    return EXIT_FAILURE;
+  }
+  log.info(`running: ${gateway.meters().length} meter(s) claimed${radio.options ? `, radio ${radio.options.radio}` : ''}`);
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  log.info(`${signal}: stopping, writing the store`);
+  const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS).unref());
+  const result = await Promise.race([gateway.stop().then(() => 'stopped' as const), timeout]).catch((err: Error) => {
+    log.error(`stopping: ${err.message}`);
+    return 'failed' as const;
+  });
+  if (result !== 'stopped') {
+    if (result === 'timeout') log.error(`could not stop within ${STOP_TIMEOUT_MS / 1000} s; exiting anyway`);
+    return EXIT_FAILURE;
+  }
+  log.info('stopped');
+  return EXIT_OK;
+}
+
+interface RadioChoice {
+  options?: RadioOptions;
+  demo: boolean;
+  reason: string;
+}
+
+async function chooseRadio(config: GatewayConfig): Promise<RadioChoice> {
+  const demo = (reason: string): RadioChoice => ({
+    demo: true,
+    reason,
+    options: { radio: 'sim', sim: { airModule: DEMO_AIR_MODULE, airOptions: {} } },
+  });
+  const r = config.radio;
+  if (config.demo) return demo('demo asked for (--demo or WMBUS_DEMO)');
+  if (r.kind === 'none') return { demo: false, reason: 'no radio' };
+  if (r.kind === 'sim') {
+    return r.simScenario
+      ? { demo: false, reason: 'simulated radio', options: { radio: 'sim', sim: { scenarioFile: r.simScenario } } }
+      : demo('WMBUS_RADIO=sim without a scenario file');
+  }
+  const real: RadioChoice = {
+    demo: false,
+    reason: 'CC1101',
+    options: {
+      radio: 'cc1101',
+      spi: { bus: r.spiBus, device: r.spiDevice, speedHz: r.spiSpeedHz },
+      pins: { ...(r.gdo0 !== undefined ? { gdo0: r.gdo0 } : {}), ...(r.gdo2 !== undefined ? { gdo2: r.gdo2 } : {}) },
+    },
+  };
+  if (r.kind === 'cc1101') return real;
+  const device = `/dev/spidev${r.spiBus}.${r.spiDevice}`;
+  if (!(await access(device).then(() => true, () => false))) return demo(`no CC1101 found (${device} does not exist)`);
+  if (!(await import('spi-device').then(() => true, () => false))) return demo('the spi-device addon is not installed');
+  return real;
 }

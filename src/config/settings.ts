@@ -43,6 +43,15 @@ export function int(min: number, max: number): Parse {
   };
 }
 
+export function num(min: number, max: number): Parse {
+  return (v) => {
+    const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+    if (typeof n !== 'number' || !Number.isFinite(n)) return bad(`must be a number from ${min} to ${max}`);
+    if (n < min || n > max) return bad(`must be from ${min} to ${max}`);
+    return ok(n);
+  };
+}
+
 export function optionalInt(min: number, max: number): Parse {
   return (v) => (v === undefined || v === null || v === '' ? ok(undefined) : int(min, max)(v));
 }
@@ -136,7 +145,7 @@ export const SETTINGS: Setting[] = [
   { path: 'radio.gdo2', env: 'WMBUS_GDO2', parse: optionalInt(0, 27), default: undefined, doc: 'BCM pin of GDO2 (empty: poll over SPI)' },
   { path: 'radio.simScenario', env: 'WMBUS_SIM_SCENARIO', parse: optionalStr(), default: undefined, doc: 'scenario file for radio "sim" (default: the demo neighbourhood)' },
 
-  { path: 'store.flushIntervalS', env: 'WMBUS_FLUSH_INTERVAL_S', parse: int(1, 3600), default: 30, doc: 'seconds between writes of the store (a power cut loses at most this much)' },
+  { path: 'store.flushIntervalS', env: 'WMBUS_FLUSH_INTERVAL_S', parse: num(0.05, 3600), default: 30, doc: 'seconds between writes of the store (a power cut loses at most this much)' },
   { path: 'store.hourlyRetentionDays', env: 'WMBUS_HOURLY_RETENTION_DAYS', parse: int(2, 3660), default: 90, doc: 'days of hourly history kept' },
   { path: 'store.dailyRetentionDays', env: 'WMBUS_DAILY_RETENTION_DAYS', parse: int(31, 36600), default: 3660, doc: 'days of daily history kept (10 years)' },
   { path: 'store.sampleRetentionHours', env: 'WMBUS_SAMPLE_RETENTION_HOURS', parse: int(1, 24 * 31), default: 48, doc: 'hours of voltage/power samples kept' },

@@ -10,7 +10,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { GatewayConfig } from '../config/config.js';
-import { GatewayStore, type StoredMeter } from '../store/store.js';
+import { type FlushResult, GatewayStore, type StoredMeter } from '../store/store.js';
 import { KeyFormatError, KeyStore, normaliseKey } from '../store/keys.js';
 import { FormatMemory, decodeTelegram } from '../wmbus/decode.js';
 import { decodeRawFrame } from '../wmbus/frame/decode-raw.js';
@@ -25,6 +25,7 @@ import {
   averageOf,
   newSeries,
   pruneRows,
+  replaceRows,
   upsertRow,
 } from './history.js';
 import { type Logger, silentLogger } from './log.js';
@@ -81,6 +82,12 @@ export interface GatewayEvents {
   radio: [stats: RadioStatsView];
   /** every frame, whatever became of it */
   telegram: [event: TelegramEvent];
+  /** the store was written; `at` is the clock when its snapshot was taken (everything before is on disk) */
+  flush: [info: FlushInfo];
+}
+
+export interface FlushInfo extends FlushResult {
+  at: number;
 }
 
 /** A request that cannot be carried out as asked; the message is for the user. Nothing changed. */
@@ -167,6 +174,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   #radio: RadioCounters | undefined;
   #radioEventAt = 0;
   #maintenanceTimer: NodeJS.Timeout | undefined;
+  #flushTimer: NodeJS.Timeout | undefined;
   readonly #startedAt: number;
   #running = false;
 
@@ -205,12 +213,10 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       await output.start(this);
       this.#log.info(`output ${output.name} started`);
     }
-    const flushMs = this.config.store.flushIntervalS * 1000;
-    this.store.startAutoFlush(
-      flushMs,
-      (err) => this.#log.error(`${err.message}; will retry in ${this.config.store.flushIntervalS} s`),
-      (r) => this.#log.debug(`store: wrote ${r.written.join(', ')} (${r.bytes} bytes)`),
-    );
+    this.#flushTimer = setInterval(() => {
+      this.flush().catch((err: Error) => this.#log.error(`${err.message}; will retry in ${this.config.store.flushIntervalS} s`));
+    }, this.config.store.flushIntervalS * 1000);
+    this.#flushTimer.unref();
     this.#maintenanceTimer = setInterval(() => this.#maintain(), 60_000);
     this.#maintenanceTimer.unref();
     if (this.#source) {
@@ -223,8 +229,9 @@ export class Gateway extends EventEmitter<GatewayEvents> {
 
   /** Stops the source and outputs and writes the store. Safe to call twice. */
   async stop(): Promise<void> {
-    if (this.#maintenanceTimer) clearInterval(this.#maintenanceTimer);
-    this.#maintenanceTimer = undefined;
+    clearInterval(this.#maintenanceTimer);
+    clearInterval(this.#flushTimer);
+    this.#maintenanceTimer = this.#flushTimer = undefined;
     if (this.#running) {
       this.#running = false;
       await this.#source?.stop().catch((e: Error) => this.#log.warn(`stopping the radio: ${e.message}`));
@@ -232,12 +239,16 @@ export class Gateway extends EventEmitter<GatewayEvents> {
         await output.stop().catch((e: Error) => this.#log.warn(`stopping output ${output.name}: ${e.message}`));
       }
     }
-    await this.store.close();
+    await this.flush();
   }
 
   /** Writes the store now (the timer does it every store.flushIntervalS). */
   async flush(): Promise<void> {
-    await this.store.flush();
+    const at = this.#clock();
+    const r = await this.store.flush();
+    if (r.written.length === 0) return;
+    this.#log.debug(`store: wrote ${r.written.join(', ')} (${r.bytes} bytes)`);
+    this.emit('flush', { ...r, at });
   }
 
   // ---------------------------------------------------------------- frames in
@@ -400,7 +411,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const s = this.config.store;
     if (closed.closedHours.length > 0 || closed.closedSamples.length > 0) {
       const hourly = (this.store.hourly.hourly[meter.id] ??= []);
-      for (const row of closed.closedHours) upsertRow(hourly, row);
+      replaceRows(hourly, closed.hourRange, closed.closedHours);
       pruneRows(hourly, now - s.hourlyRetentionDays * DAY_MS);
       const samples = (this.store.hourly.samples[meter.id] ??= []);
       for (const row of closed.closedSamples) upsertRow(samples, row);
@@ -409,7 +420,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     }
     if (closed.closedDays.length > 0) {
       const daily = (this.store.daily.daily[meter.id] ??= []);
-      for (const row of closed.closedDays) upsertRow(daily, row);
+      replaceRows(daily, closed.dayRange, closed.closedDays);
       pruneRows(daily, now - s.dailyRetentionDays * DAY_MS);
       this.store.touch('daily');
     }
@@ -528,7 +539,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const last = this.#lastHeard.get(id);
     this.#forgetNearby(id);
     if (last) this.#ingestLink({ ...last.frame, telegram: last.bytes }, true);
-    await this.store.flush();
+    await this.flush();
     return this.#view(meter);
   }
 
@@ -538,7 +549,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     meter.name = clean;
     this.store.touch('state');
     this.emit('meter', { change: 'renamed', id: meter.id, meter: this.#view(meter) });
-    await this.store.flush();
+    await this.flush();
     return this.#view(meter);
   }
 
@@ -551,7 +562,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.store.touch('state');
     this.#log.info(`meter ${meter.id} (${meter.name}): key ${hex ? 'set' : 'removed'}`);
     this.emit('meter', { change: 'key', id: meter.id, meter: this.#view(meter) });
-    await this.store.flush();
+    await this.flush();
     return this.#view(meter);
   }
 
@@ -564,7 +575,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.store.touch('state');
     this.#log.info(`removed meter ${meter.id} (${meter.name})`);
     this.emit('meter', { change: 'removed', id: meter.id });
-    await this.store.flush();
+    await this.flush();
   }
 
   async #claimConfigured(): Promise<void> {
@@ -612,14 +623,16 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const closed: HistoryRow[] =
       q.resolution === 'hour' ? (this.store.hourly.hourly[key] ?? []) : (this.store.daily.daily[key] ?? []);
     const open = series ? (q.resolution === 'hour' ? series.openHours : series.openDays) : {};
+    // Archived rows from the state's open range on are not confirmed yet (see replaceRows).
+    const floor = series ? (q.resolution === 'hour' ? series.hourFloor : series.dayFloor) || Infinity : Infinity;
     const endOf = q.resolution === 'hour' ? (t: number) => t + HOUR_MS : (t: number) => this.timeZone.nextDayStart(t);
     const out: HistoryBucket[] = [];
     for (const r of closed) {
-      if (endOf(r.t) > from && r.t < to) out.push(this.#bucket(r.t, endOf(r.t), r.d, false));
+      if (r.t < floor && endOf(r.t) > from && r.t < to) out.push(this.#bucket(r.t, endOf(r.t), r.d, false));
     }
     for (const [k, d] of Object.entries(open)) {
       const t = Number(k);
-      if (endOf(t) > from && t < to && !out.some((b) => b.start === t)) out.push(this.#bucket(t, endOf(t), d, true));
+      if (endOf(t) > from && t < to) out.push(this.#bucket(t, endOf(t), d, true));
     }
     return out.sort((a, b) => a.start - b.start);
   }
@@ -635,8 +648,10 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const from = q.from ?? now - this.config.store.sampleRetentionHours * HOUR_MS;
     const to = q.to ?? now + 1;
     const series = this.store.state.series[key];
-    const rows = [...(this.store.hourly.samples[key] ?? []), ...(series?.recentSamples ?? [])];
-    if (series?.openSample) rows.push(averageOf(series.openSample));
+    const recent = [...(series?.recentSamples ?? [])];
+    if (series?.openSample) recent.push(averageOf(series.openSample));
+    const firstRecent = recent[0]?.t ?? Infinity;
+    const rows = [...(this.store.hourly.samples[key] ?? []).filter((r) => r.t < firstRecent), ...recent];
     return rows.filter((r) => r.t >= from && r.t < to).map((r) => ({ t: r.t, values: { ...r.v } }));
   }
 

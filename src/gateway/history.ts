@@ -63,6 +63,9 @@ export interface ReadingValues {
 export interface ApplyResult {
   closedHours: HistoryRow[];
   closedDays: HistoryRow[];
+  /** [from, to) of the hour and day starts this reading closed: the archive's rows there are replaced */
+  hourRange: [number, number];
+  dayRange: [number, number];
   /** samples to archive (only handed over when an hour closes, so the archive is written hourly) */
   closedSamples: SampleRow[];
   /** registers whose counter went backwards in this reading */
@@ -74,7 +77,14 @@ export function newSeries(): SeriesState {
 }
 
 export function applyReading(s: SeriesState, r: ReadingValues, tz: TimeZone, sampleIntervalMs: number): ApplyResult {
-  const result: ApplyResult = { closedHours: [], closedDays: [], closedSamples: [], resets: [] };
+  const result: ApplyResult = {
+    closedHours: [],
+    closedDays: [],
+    hourRange: [s.hourFloor, s.hourFloor],
+    dayRange: [s.dayFloor, s.dayFloor],
+    closedSamples: [],
+    resets: [],
+  };
   if (r.time <= s.lastTime) return result; // out of order: an older copy cannot move counters
   for (const [name, value] of Object.entries(r.counters)) {
     const prev = s.registers[name];
@@ -102,6 +112,8 @@ export function applyReading(s: SeriesState, r: ReadingValues, tz: TimeZone, sam
 
   result.closedHours = closeBefore(s.openHours, tz.hourStart(r.time));
   result.closedDays = closeBefore(s.openDays, tz.dayStart(r.time));
+  result.hourRange = closedRange(s.hourFloor, tz.hourStart(r.time), result.closedHours);
+  result.dayRange = closedRange(s.dayFloor, tz.dayStart(r.time), result.closedDays);
   s.hourFloor = Math.max(s.hourFloor, tz.hourStart(r.time));
   s.dayFloor = Math.max(s.dayFloor, tz.dayStart(r.time));
 
@@ -111,6 +123,13 @@ export function applyReading(s: SeriesState, r: ReadingValues, tz: TimeZone, sam
     s.recentSamples = [];
   }
   return result;
+}
+
+// A series without a floor (new, or its state was lost) replaces only the rows it closes itself,
+// so an archive kept from before is not wiped.
+function closedRange(floor: number, newFloor: number, closed: HistoryRow[]): [number, number] {
+  const from = floor > 0 ? floor : (closed[0]?.t ?? newFloor);
+  return [Math.min(from, newFloor), Math.max(floor, newFloor)];
 }
 
 function touch(buckets: Record<string, Deltas>, start: number): void {
@@ -197,8 +216,20 @@ export function addDeltas(into: Deltas, d: Deltas): Deltas {
   return into;
 }
 
-/** Inserts or replaces the row with the same start in a list sorted by start. Replacing (not adding)
- * makes closing the same bucket twice (after a crash between two file writes) harmless. */
+/**
+ * Puts closed rows into an archive list sorted by start, replacing whatever it held in [from, to).
+ * After a crash between the archive's write and the state's, the archive may hold rows the state
+ * still counts as open (or never saw); the state is the truth, and this replaces them.
+ */
+export function replaceRows<R extends { t: number }>(rows: R[], [from, to]: [number, number], closed: R[]): void {
+  let i = rows.length;
+  while (i > 0 && rows[i - 1]!.t >= from) i--;
+  let j = i;
+  while (j < rows.length && rows[j]!.t < to) j++;
+  rows.splice(i, j - i, ...closed.filter((r) => r.t >= from && r.t < to));
+}
+
+/** Inserts or replaces the row with the same start in a list sorted by start. */
 export function upsertRow<R extends { t: number }>(rows: R[], row: R): void {
   let i = rows.length;
   while (i > 0 && rows[i - 1]!.t > row.t) i--;

@@ -21,14 +21,21 @@ export interface DurableFileOptions {
   queue?: WriteQueue;
 }
 
-/** Runs writes one after another. write() takes its JSON snapshot at the call, so several files
- * written in the same tick hold one consistent state, and their renames land in call order. */
+/**
+ * Runs writes one after another. write() takes its JSON snapshot at the call, so several files
+ * written in the same tick hold one consistent state, and their renames land in call order. A
+ * failed write skips the ones queued after it (a later file must never get ahead of an earlier
+ * one); reset() starts a fresh batch.
+ */
 export class WriteQueue {
   #tail: Promise<unknown> = Promise.resolve();
   run<T>(job: () => Promise<T>): Promise<T> {
-    const next = this.#tail.then(job, job);
-    this.#tail = next.catch(() => {});
+    const next = this.#tail.then(job);
+    this.#tail = next;
     return next;
+  }
+  reset(): void {
+    this.#tail = Promise.resolve();
   }
 }
 

@@ -87,14 +87,14 @@ export class GatewayStore {
   readonly #docs: { state: Low<StateDoc>; hourly: Low<HourlyDoc>; daily: Low<DailyDoc> };
   readonly #adapters: DurableJsonFile<unknown>[];
   readonly #dirty = new Set<DocName>();
+  readonly #queue: WriteQueue;
   #flushing: Promise<FlushResult> | undefined;
-  #timer: NodeJS.Timeout | undefined;
   lastFlushAt: number | undefined;
   lastError: string | undefined;
 
   private constructor(dir: string, warn: (message: string) => void) {
     this.dir = dir;
-    const queue = new WriteQueue();
+    const queue = (this.#queue = new WriteQueue());
     const stateFile = new DurableJsonFile<StateDoc>(path.join(dir, 'state.json'), {
       warn,
       queue,
@@ -159,6 +159,7 @@ export class GatewayStore {
     this.#dirty.clear();
     const before = this.bytesWritten;
     this.state.savedAt = Date.now();
+    this.#queue.reset();
     // All writes start in this tick: each takes its JSON snapshot now, the queue keeps the order.
     const writes = written.map((d) => this.#docs[d].write());
     try {
@@ -171,27 +172,5 @@ export class GatewayStore {
       throw new Error(this.lastError);
     }
     return { written, bytes: this.bytesWritten - before };
-  }
-
-  /** Flushes every intervalMs; a failed write is kept dirty, reported through onError and retried. */
-  startAutoFlush(intervalMs: number, onError: (err: Error) => void, onFlush?: (r: FlushResult) => void): void {
-    this.stopAutoFlush();
-    this.#timer = setInterval(() => {
-      this.flush().then((r) => {
-        if (r.written.length > 0) onFlush?.(r);
-      }, onError);
-    }, intervalMs);
-    this.#timer.unref();
-  }
-
-  stopAutoFlush(): void {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = undefined;
-  }
-
-  /** Stops the timer and writes what is left. */
-  async close(): Promise<void> {
-    this.stopAutoFlush();
-    await this.flush();
   }
 }
