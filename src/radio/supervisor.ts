@@ -90,6 +90,11 @@ export class RadioSupervisor extends EventEmitter {
     clearTimeout(timer);
   }
 
+  /** pid of the running radio process */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** Asks the radio process for fresh counters ('stats' follows). */
   requestStats(): void {
     if (this.child) this.command(this.child, { type: 'stats' });

@@ -1,3 +1,4 @@
+import { onAirLength } from '../../../src/wmbus/frame/blocks.js';
 import { onAirAfterSync } from '../../../src/wmbus/frame/encode.js';
 import { parseHex } from '../../../src/wmbus/hex.js';
 
@@ -80,6 +81,12 @@ export class Ether {
     if (tx.mode === 'T' && format !== 'A') throw new RangeError('mode T always uses frame format A');
     const frame = parseHex(tx.frameHex);
     if (!frame) throw new RangeError(`frameHex is not hex: ${tx.frameHex.slice(0, 40)}`);
+    const expected = frame.length > 0 ? onAirLength(format, frame[0]!) : 12;
+    if (frame.length !== expected) {
+      throw new RangeError(
+        `frameHex has ${frame.length} bytes, but a format ${format} frame with L=${frame[0] ?? 0} has ${expected} with its CRCs (frameHex must include the CRCs)`,
+      );
+    }
     const burst: AirBurst = {
       syncMs: tx.atMs + (CHIPS_BEFORE_SYNC_END / CHIP_RATE) * 1000,
       bytes: onAirAfterSync(tx.mode, format, frame),

@@ -1,0 +1,189 @@
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../drivers/clock.js';
+import { FrequencyTrim } from '../../drivers/cc1101/afc.js';
+import { Cc1101 } from '../../drivers/cc1101/cc1101.js';
+import { PacketReceiver } from '../../drivers/cc1101/receiver.js';
+import {
+  MARC, REG, S1_PROFILE, STROBE, T1C1_PROFILE, carrierHz, channelBandwidthHz, dataRateBaud,
+} from '../../drivers/cc1101/registers.js';
+import { SimCc1101 } from '../../drivers/cc1101/sim/chip.js';
+import { Ether, type Transmission } from '../../drivers/cc1101/sim/ether.js';
+import { addBlockCrcs } from '../../src/wmbus/frame/encode.js';
+import { FRAME_START_BYTES, frameStart } from '../../src/wmbus/frame/start.js';
+import { RadioLoop } from '../../src/radio/loop.js';
+import type { RadioFrame } from '../../src/radio/messages.js';
+
+// RADIO.md §10: a real T1 telegram (zibous/ha-watermeter#34), without CRCs, and its raw bytes after sync.
+const T1_TELEGRAM = '1944A511780729640717A211500013A95EB19EC3D8C629AFD5C0';
+const T1_RAW = '36571C99934D4EC5933A569C5933538F4CAC98E34D65659634B9A56728CD972D0BC6CD1A3A59A9C59D163B1D1A';
+const bytes = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'));
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex').toUpperCase();
+
+function tx(atMs: number, extra: Partial<Transmission> = {}): Transmission {
+  return { atMs, mode: 'T', frameHex: hex(addBlockCrcs('A', bytes(T1_TELEGRAM))), ...extra };
+}
+
+function rig(transmissions: Transmission[] = [], options: { version?: number; absent?: boolean } = {}) {
+  const clock = new VirtualClock(100);
+  const ether = new Ether();
+  for (const t of transmissions) ether.add(t);
+  const sim = new SimCc1101({ clock, ether, ...options });
+  const chip = new Cc1101(sim, clock);
+  const receiver = new PacketReceiver(chip, clock, {
+    headBytes: FRAME_START_BYTES,
+    bytesPerMs: T1C1_PROFILE.bytesPerMs,
+    packetLength: (head) => {
+      const r = frameStart(head);
+      return r.ok ? r.start.rawLength : -1;
+    },
+  });
+  const run = (ms: number, pollMs = 1) => {
+    const packets: Uint8Array[] = [];
+    const until = clock.now() + ms;
+    while (clock.now() < until) {
+      if (receiver.serviceOnce() === 'packet') packets.push(receiver.packet.slice(0, receiver.packetLength));
+      clock.sleep(pollMs);
+    }
+    return packets;
+  };
+  return { clock, sim, chip, receiver, run };
+}
+
+describe('T1+C1 profile', () => {
+  it('programs 868.95 MHz (TI value 0x216BD0), 103 kBaud, a 325 kHz filter and sync 0x543D', () => {
+    const r = T1C1_PROFILE.registers;
+    expect(Math.abs(carrierHz(r) - 868.95e6)).toBeLessThan(1000);
+    expect(dataRateBaud(r)).toBeCloseTo(103_150, -2);
+    expect(channelBandwidthHz(r)).toBeCloseTo(325_000, -3);
+    expect([r[REG.SYNC1], r[REG.SYNC0], r[REG.PKTCTRL0]]).toEqual([0x54, 0x3d, 0x02]);
+    expect(Math.abs(carrierHz(S1_PROFILE.registers) - 868.3e6)).toBeLessThan(1000);
+    expect(dataRateBaud(S1_PROFILE.registers)).toBeCloseTo(32_730, -2);
+  });
+});
+
+describe('chip check', () => {
+  it('starts a CC1101 that answers PARTNUM 0x00 VERSION 0x14 and leaves it in RX with the profile written', () => {
+    const { chip, sim } = rig();
+    expect(chip.start(T1C1_PROFILE)).toEqual({ partnum: 0, version: 0x14 });
+    expect(sim.marcState()).toBe(MARC.RX);
+    for (let a = 0; a < T1C1_PROFILE.registers.length; a++) expect(sim.register(a)).toBe(T1C1_PROFILE.registers[a]);
+  });
+
+  it('accepts the older VERSION 0x04', () => {
+    expect(rig([], { version: 0x04 }).chip.start(T1C1_PROFILE).version).toBe(0x04);
+  });
+
+  it('tells the user to check wiring and SPI when nothing answers', () => {
+    expect(() => rig([], { absent: true }).chip.start(T1C1_PROFILE)).toThrow(
+      'no CC1101 answered on /dev/spidev0.0: check wiring and that SPI is enabled (every read gave 0xff; expected PARTNUM 0x00, VERSION 0x14 or 0x04)',
+    );
+  });
+
+  it('refuses a chip with an unknown VERSION', () => {
+    expect(() => rig([], { version: 0x07 }).chip.start(T1C1_PROFILE)).toThrow(/no CC1101 answered .*PARTNUM 0x00, VERSION 0x07/);
+  });
+});
+
+describe('simulated CC1101 with the real driver', () => {
+  it('delivers the raw bytes after sync that RADIO.md §10 shows for a real T1 telegram', () => {
+    const { chip, run } = rig([tx(5, { rssi: -63, freqOffsetHz: 12_000 })]);
+    chip.start(T1C1_PROFILE);
+    const packets = run(50);
+    expect(packets.map(hex)).toEqual([T1_RAW]);
+    // the receiver read RSSI/FREQEST before re-arming (RSSI is live again in RX)
+    const s = chip.signal;
+    expect(s.rssi).toBe(-63);
+    expect(Math.abs(s.freqOffsetHz - 12_000)).toBeLessThan(26e6 / 2 ** 14);
+  });
+
+  it('hears nothing when not configured, on the S1 profile, or when the sender is 120 kHz off', () => {
+    const unconfigured = rig([tx(5)]);
+    unconfigured.chip.reset();
+    unconfigured.chip.strobe(STROBE.SRX);
+    expect(unconfigured.run(50)).toEqual([]);
+    expect(unconfigured.sim.stats.packetsStarted).toBe(0);
+    const s1 = rig([tx(5)]);
+    s1.chip.start(S1_PROFILE);
+    expect(s1.run(50)).toEqual([]);
+    const off = rig([tx(5, { freqOffsetHz: 120_000 })]);
+    off.chip.start(T1C1_PROFILE);
+    expect(off.run(50)).toEqual([]);
+  });
+
+  it('overflows when the host is late and reports it in RXBYTES, MARCSTATE and the status byte', () => {
+    const { chip, clock, sim } = rig([tx(5)]);
+    chip.start(T1C1_PROFILE);
+    clock.sleep(5.48 + 65 * 0.08 + 0.01);
+    expect(chip.rxBytes()).toBe(0x80 | 64);
+    expect(chip.marcState()).toBe(MARC.RXFIFO_OVERFLOW);
+    expect((chip.strobe(STROBE.SNOP) >> 4) & 7).toBe(6);
+    chip.strobe(STROBE.SFRX);
+    expect(chip.marcState()).toBe(MARC.IDLE);
+    expect(sim.stats.overflows).toBe(1);
+  });
+
+  it('corrupts the stream when a host reads the FIFO empty mid-packet (errata), and the driver never does', () => {
+    const careless = rig([tx(5)]);
+    careless.chip.start(T1C1_PROFILE);
+    careless.clock.sleep(5.48 + 10 * 0.08);
+    const out = new Uint8Array(45);
+    careless.chip.readFifo(careless.chip.rxBytes(), out, 0);
+    careless.clock.sleep(2);
+    careless.chip.rxBytes();
+    expect(careless.sim.stats.erratumViolations).toBe(1);
+    const careful = rig(Array.from({ length: 20 }, (_, i) => tx(5 + i * 10)));
+    careful.chip.start(T1C1_PROFILE);
+    expect(careful.run(250, 0.3)).toHaveLength(20);
+    expect(careful.sim.stats.erratumViolations).toBe(0);
+  });
+
+  it('drives GDO2 per IOCFG2: high from sync to SIDLE with 0x06, inverted with 0x46', () => {
+    const { chip, clock, sim } = rig([tx(5)]);
+    chip.start(T1C1_PROFILE);
+    expect(sim.gdo2.read()).toBe(0);
+    clock.sleep(6);
+    expect(sim.gdo2.read()).toBe(1);
+    expect(chip.readStatus(0x38) & 0x0c).toBe(0x0c);
+    chip.writeRegister(REG.IOCFG2, 0x46);
+    expect(sim.gdo2.read()).toBe(0);
+    chip.strobe(STROBE.SIDLE);
+    expect(sim.gdo2.read()).toBe(1);
+  });
+
+  it('the watchdog puts a chip that left RX back into RX', () => {
+    const { chip, receiver } = rig();
+    chip.start(T1C1_PROFILE);
+    chip.strobe(STROBE.SIDLE);
+    expect(chip.marcState()).toBe(MARC.IDLE);
+    receiver.checkHealth();
+    expect(chip.marcState()).toBe(MARC.RX);
+  });
+});
+
+describe('frequency trim', () => {
+  it('moves the average FREQEST into FSCTRL0 in 1587 Hz steps', () => {
+    const trim = new FrequencyTrim(0, { minFrames: 3 });
+    expect(trim.observe(30_000)).toBeUndefined();
+    expect(trim.observe(30_000)).toBeUndefined();
+    expect(trim.observe(30_000)).toBe(Math.round(30_000 / (26e6 / 2 ** 14)));
+    expect(trim.observe(-500)).toBeUndefined();
+  });
+
+  it('a radio with AFC on follows a sender 50 kHz off until FREQEST is near zero', () => {
+    const clock = new VirtualClock(100);
+    const ether = new Ether();
+    for (let i = 0; i < 30; i++) ether.add(tx(5 + i * 20, { freqOffsetHz: 50_000 }));
+    const sim = new SimCc1101({ clock, ether });
+    const frames: RadioFrame[] = [];
+    const loop = new RadioLoop(new Cc1101(sim, clock), clock, { onFrame: (f) => frames.push(f), afc: true });
+    loop.start();
+    for (let t = 0; t < 700; t++) {
+      loop.serviceOnce();
+      clock.sleep(1);
+    }
+    expect(frames).toHaveLength(30);
+    expect(Math.abs(loop.stats.frequencyTrimHz - 50_000)).toBeLessThan(26e6 / 2 ** 14);
+    expect(Math.abs(frames.at(-1)!.freqOffsetHz!)).toBeLessThan(26e6 / 2 ** 14);
+    expect(sim.register(REG.FSCTRL0)).not.toBe(0);
+  });
+});

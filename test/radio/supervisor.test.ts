@@ -1,0 +1,58 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RadioFrame, RadioSupervisor, type RadioStats } from '../../src/radio/supervisor.js';
+import { haveShared, plannedAir } from './air-fixtures.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'radio-sup-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('RadioSupervisor', () => {
+  it('fails to start with the chip check message when no CC1101 answers', async () => {
+    const radio = new RadioSupervisor({ radio: 'sim', sim: { absent: true } });
+    await expect(radio.start()).rejects.toThrow(/^no CC1101 answered on \/dev\/spidev0\.0 \(simulated CC1101\): check wiring and that SPI is enabled/);
+  });
+
+  it('says which scenario line is wrong', async () => {
+    const file = path.join(dir, 'bad.jsonl');
+    await writeFile(file, '{"atMs": 1, "mode": "T", "frameHex": "0A44"}\n{"atMs": 2, "mode": "X"}\n');
+    const radio = new RadioSupervisor({ radio: 'sim', sim: { scenarioFile: file } });
+    await expect(radio.start()).rejects.toThrow(/bad\.jsonl line 1: frameHex has 2 bytes, but a format A frame with L=10 has 15 with its CRCs/);
+  });
+
+  it.skipIf(!haveShared)('restarts a radio process that dies, and the new one receives', async () => {
+    // An air module that sends one telegram every 50 ms, forever.
+    const air = plannedAir(1, 21);
+    const modulePath = path.join(dir, 'air.mjs');
+    await writeFile(
+      modulePath,
+      `export function* createAir(o) { for (let i = 0; ; i++) yield { ...o.tx, atMs: 20 + i * 50 }; }\n`,
+    );
+    const radio = new RadioSupervisor({ radio: 'sim', sim: { airModule: modulePath, airOptions: { tx: air.transmissions[0] }, time: 'steady' } });
+    const frames: RadioFrame[] = [];
+    const errors: Error[] = [];
+    radio.on('frame', (f: RadioFrame) => frames.push(f));
+    radio.on('error', (e: Error) => errors.push(e));
+    await radio.start();
+    const firstPid = radio.pid!;
+    while (frames.length < 2) await new Promise((r) => setTimeout(r, 20));
+    process.kill(firstPid, 'SIGKILL');
+    while (radio.pid === firstPid || radio.pid === undefined) await new Promise((r) => setTimeout(r, 50));
+    const before = frames.length;
+    while (frames.length < before + 2) await new Promise((r) => setTimeout(r, 20));
+    const stats = await new Promise<RadioStats>((resolve) => {
+      radio.once('stats', resolve);
+      radio.requestStats();
+    });
+    await radio.stop();
+    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/radio process died \(SIGKILL\); restarting it/)]);
+    expect(stats.restarts).toBe(1);
+    expect(Buffer.from(frames.at(-1)!.link.telegram).toString('hex').toUpperCase()).toBe(air.telegrams[0]);
+  });
+});
