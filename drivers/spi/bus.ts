@@ -32,6 +32,8 @@ export interface SpiAddress {
 }
 
 export const DEFAULT_SPI_SPEED_HZ = 5_000_000;
+/** /dev/spidev0.0: SPI0 with CE0, where CC1101 hats put the chip */
+export const DEFAULT_SPI_ADDRESS: SpiAddress = { bus: 0, device: 0 };
 export const MAX_SPI_SPEED_HZ = 6_500_000;
 
 export function spidevPath(address: SpiAddress): string {

@@ -1,7 +1,146 @@
-import { type CliIo, EXIT_FAILURE } from './io.js';
+import { existsSync } from 'node:fs';
+import { DEFAULT_SPI_ADDRESS, spidevPath } from '../../drivers/spi/bus.js';
+import { Ether } from '../../drivers/cc1101/sim/ether.js';
+import { loadScenario } from '../radio/sim-air.js';
+import { type RadioFrame, type RadioOptions, RadioSupervisor } from '../radio/supervisor.js';
+import { type DecodeOptions, FormatMemory, decodeTelegram } from '../wmbus/decode.js';
+import { formatRtlWmbusLine } from '../wmbus/frame/rtlwmbus.js';
+import { loadKeys, resultJson, resultText } from './decode.js';
+import { type CliIo, EXIT_FAILURE, EXIT_OK, UsageError } from './io.js';
+import { type Found, frameJson, frameText } from './replay.js';
 
-// Placeholder until the command lands; its owner replaces this file.
-export async function listenCommand(_args: string[], io: CliIo): Promise<number> {
-  io.stderr.write('wmbus-gateway listen: not available in this build yet\n');
-  return EXIT_FAILURE;
+/**
+ * `wmbus-gateway listen`: start the radio (the CC1101 on SPI, or the simulated chip playing a
+ * scenario) and print every frame it receives, in the replay command's shapes plus rssi.
+ */
+
+type Format = 'jsonl' | 'text' | 'rtlwmbus';
+const FORMATS: readonly Format[] = ['jsonl', 'text', 'rtlwmbus'];
+
+interface ListenArgs {
+  radio?: 'cc1101' | 'sim';
+  sim?: string;
+  count?: number;
+  keys?: string;
+  format: Format;
+}
+
+/** After a scenario's last telegram, wait this long for stragglers before ending. */
+const SCENARIO_TAIL_MS = 500;
+
+function parseArgs(args: string[]): ListenArgs {
+  const out: ListenArgs = { format: 'jsonl' };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const value = (): string => {
+      const v = args[++i];
+      if (v === undefined) throw new UsageError(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === '--radio') {
+      const v = value();
+      if (v !== 'cc1101' && v !== 'sim') throw new UsageError(`--radio must be cc1101 or sim, got '${v}'`);
+      out.radio = v;
+    } else if (arg === '--sim') out.sim = value();
+    else if (arg === '--count') {
+      const v = Number(value());
+      if (!Number.isInteger(v) || v < 1) throw new UsageError('--count must be a whole number of frames, 1 or more');
+      out.count = v;
+    } else if (arg === '--keys') out.keys = value();
+    else if (arg === '--format') {
+      const v = value();
+      if (!FORMATS.includes(v as Format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${v}'`);
+      out.format = v as Format;
+    } else throw new UsageError(`unexpected argument ${arg}`);
+  }
+  if (out.radio === 'cc1101' && out.sim) throw new UsageError('--sim plays a scenario on the simulated chip; it does not go with --radio cc1101');
+  if (out.radio === 'sim' && !out.sim) throw new UsageError('--radio sim needs --sim FILE (JSON lines: {"atMs":120,"mode":"T","frameHex":"<frame with CRCs>"})');
+  return out;
+}
+
+const SIM_HINT =
+  'To try it without hardware, play a scenario on the simulated CC1101:\n' +
+  '  wmbus-gateway listen --sim scenario.jsonl\n' +
+  'with one telegram per line: {"atMs":120,"mode":"T","frameHex":"<frame with CRCs>","rssi":-70} ' +
+  '(C mode adds "frameFormat":"A" or "B").\n';
+
+function foundOf(f: RadioFrame): Found {
+  const frame = { ...f.link, rssi: f.rssi, lqi: f.lqi, freqOffsetHz: f.freqOffsetHz, time: f.time };
+  return { frame, mode: f.mode, frameFormat: f.frameFormat };
+}
+
+export async function listenCommand(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv);
+  const radio = args.sim ? 'sim' : (args.radio ?? 'cc1101');
+  if (radio === 'cc1101' && !existsSync(spidevPath(DEFAULT_SPI_ADDRESS))) {
+    io.stderr.write(
+      `wmbus-gateway listen: no radio: ${spidevPath(DEFAULT_SPI_ADDRESS)} does not exist. On a Raspberry Pi with a CC1101, ` +
+        'enable SPI (dtparam=spi=on in config.txt) and reboot.\n' + SIM_HINT,
+    );
+    return EXIT_FAILURE;
+  }
+  let scenarioEndMs = Infinity;
+  if (args.sim) {
+    const ether = new Ether();
+    try {
+      await loadScenario(args.sim, ether);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    scenarioEndMs = ether.lastSyncMs + 40 + SCENARIO_TAIL_MS;
+  }
+  const keys = args.keys !== undefined ? await loadKeys({ keys: args.keys }) : undefined;
+  const decodeOptions: DecodeOptions | undefined = keys ? { keys, formats: new FormatMemory() } : undefined;
+  // Steady simulated time: a scenario plays the same on a busy laptop as on an idle one.
+  const options: RadioOptions = radio === 'sim' ? { radio, sim: { scenarioFile: args.sim, time: 'steady' } } : { radio };
+  const supervisor = new RadioSupervisor(options);
+
+  let printed = 0;
+  let finish: () => void = () => {};
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  supervisor.on('frame', (f: RadioFrame) => {
+    if (args.count !== undefined && printed >= args.count) return;
+    printed++;
+    const found = foundOf(f);
+    const decoded = decodeOptions ? decodeTelegram(f.link.telegram, decodeOptions) : undefined;
+    if (args.format === 'rtlwmbus') {
+      io.stdout.write(formatRtlWmbusLine({ mode: f.mode, telegram: f.link.telegram, time: f.time ?? Date.now(), rssi: f.rssi }) + '\n');
+    } else if (args.format === 'jsonl') {
+      io.stdout.write(JSON.stringify({ ...frameJson(found), ...(decoded ? resultJson(decoded) : {}) }) + '\n');
+    } else {
+      io.stdout.write(frameText(found) + (decoded ? resultText(decoded, printed) : '') + '\n');
+    }
+    if (args.count !== undefined && printed >= args.count) finish();
+  });
+  supervisor.on('stats', (s: { listenedMs: number }) => {
+    if (s.listenedMs > scenarioEndMs) finish();
+  });
+  supervisor.on('error', (err: Error) => io.stderr.write(`wmbus-gateway listen: ${err.message}\n`));
+
+  try {
+    await supervisor.start();
+  } catch (err) {
+    io.stderr.write(`wmbus-gateway listen: ${(err as Error).message}\n${radio === 'cc1101' ? SIM_HINT : ''}`);
+    return EXIT_FAILURE;
+  }
+  const onSignal = () => finish();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  // The radio reports its clock once a second; ask more often so a short scenario ends promptly.
+  const poll = Number.isFinite(scenarioEndMs) ? setInterval(() => supervisor.requestStats(), 100) : undefined;
+  await finished;
+  clearInterval(poll);
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  await supervisor.stop();
+  const s = supervisor.stats;
+  if (s) {
+    io.stderr.write(
+      `listen: ${printed} frame${printed === 1 ? '' : 's'}; radio: ${s.syncs} syncs, ${s.falseSyncs} false syncs, ` +
+        `${s.crcFailures} CRC failures, ${s.overflows} overflows\n`,
+    );
+  }
+  return EXIT_OK;
 }

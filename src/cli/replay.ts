@@ -80,7 +80,7 @@ async function openCapture(file: string, io: CliIo): Promise<Readable> {
 }
 
 /** A frame as replay prints it: what the source did not say (mode, format) is left out. */
-interface Found {
+export interface Found {
   frame: LinkFrame;
   mode?: RadioMode;
   frameFormat?: FrameFormat;
@@ -106,7 +106,7 @@ class Tally {
   }
 }
 
-function frameJson(f: Found): Record<string, unknown> {
+export function frameJson(f: Found): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (f.mode) out['mode'] = f.mode;
   if (f.frameFormat) out['frameFormat'] = f.frameFormat;
@@ -121,8 +121,8 @@ function frameJson(f: Found): Record<string, unknown> {
   return out;
 }
 
-function frameText(f: Found): string {
-  const where = f.frame.bitOffset !== undefined ? `bit ${f.frame.bitOffset}` : `line ${f.line}`;
+export function frameText(f: Found): string {
+  const where = f.frame.bitOffset !== undefined ? `bit ${f.frame.bitOffset}` : f.line !== undefined ? `line ${f.line}` : '';
   const kind = `${f.mode ?? '-'}/${f.frameFormat ?? '-'}`;
   const extra = [
     f.frame.corrected > 0 ? `corrected ${f.frame.corrected}` : '',

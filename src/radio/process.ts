@@ -9,7 +9,7 @@ import { Cc1101 } from '../../drivers/cc1101/cc1101.js';
 import { SimCc1101 } from '../../drivers/cc1101/sim/chip.js';
 import type { GpioLine } from '../../drivers/gpio/line.js';
 import { openOnoffLine } from '../../drivers/gpio/onoff.js';
-import type { SpiBus } from '../../drivers/spi/bus.js';
+import { DEFAULT_SPI_ADDRESS, type SpiBus } from '../../drivers/spi/bus.js';
 import { openSpidev } from '../../drivers/spi/spidev.js';
 import { RadioLoop } from './loop.js';
 import { RADIO_OPTIONS_ENV, type RadioCommand, type RadioMessage } from './messages.js';
@@ -27,7 +27,6 @@ const POLL_SLICE_MS = 20;
 const BACKSTOP_POLL_MS = 50;
 const HEALTH_MS = 1000;
 
-export const DEFAULT_SPI = { bus: 0, device: 0 };
 /** spidev ioctl overhead per message and 9 clocks per byte at 5 MHz (radio notes §7; to be measured on a Pi) */
 const SPIDEV_COST = { messageMs: 0.1, byteMs: 9 / 5_000 };
 
@@ -59,7 +58,7 @@ async function openHardware(options: RadioOptions, clock: Clock, fail: (err: Err
     const gdo2 = options.pins?.gdo2 !== undefined ? chip.gdo2 : undefined;
     return { bus: chip, gdo2, lines: [] };
   }
-  const bus = await openSpidev(options.spi ?? DEFAULT_SPI);
+  const bus = await openSpidev(options.spi ?? DEFAULT_SPI_ADDRESS);
   const lines: GpioLine[] = [];
   let gdo2: GpioLine | undefined;
   if (options.pins?.gdo2 !== undefined) {
