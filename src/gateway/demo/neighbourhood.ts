@@ -14,6 +14,8 @@ const DAY_MINUTES = 1440;
 // The meters' days follow standard time (UTC+1), not the DST-shifted wall clock: a meter's load
 // curve does not jump an hour in spring, and the counters stay monotonic through DST changes.
 const PROFILE_OFFSET_MS = 3_600_000;
+/** the meters' counters hold their start values at this instant */
+const PROFILE_EPOCH = Date.UTC(2024, 0, 1) - PROFILE_OFFSET_MS;
 
 /** One register a meter reports: its value at an instant (Wh, litres, W, V). */
 type Register = { dif: string; vif: string; value: (t: number) => number };
@@ -47,7 +49,7 @@ class DailyProfile {
   }
   /** the integral from the profile's epoch to t, in rate × minutes */
   integral(t: number): number {
-    const minutes = (t + PROFILE_OFFSET_MS) / MINUTE_MS;
+    const minutes = (t - PROFILE_EPOCH) / MINUTE_MS;
     const days = Math.floor(minutes / DAY_MINUTES);
     const m = minutes - days * DAY_MINUTES;
     const whole = Math.floor(m);
@@ -69,10 +71,10 @@ function householdLoad(m: number): number {
   return 220 + 45 * Math.sin(m / 37) + 900 * bump(m, hour(7.2), 40) + 1400 * bump(m, hour(19), 110) + 500 * bump(m, hour(13), 50);
 }
 
-/** PV output in W: 4.2 kWp, a clear day centred on 12:30 standard time. */
+/** PV output in W: a 4 kWp roof on a hazy day (about 12 kWh), centred on noon standard time. */
 function pvOutput(m: number): number {
-  const x = (m - hour(5.5)) / hour(14);
-  return x <= 0 || x >= 1 ? 0 : 4200 * Math.sin(Math.PI * x) ** 2;
+  const x = (m - hour(7)) / hour(10);
+  return x <= 0 || x >= 1 ? 0 : 2600 * Math.sin(Math.PI * x) ** 2;
 }
 
 /** G12 tariff: zone 2 (cheap) 13-15 and 22-6 standard time, zone 1 otherwise. */
@@ -235,7 +237,8 @@ export function sendTimes(meter: DemoMeter, from: number, to: number): number[] 
 /** The frame (with DLL CRCs) a meter sends at t, a multiple of its interval after its phase. */
 export function frameAt(meter: DemoMeter, t: number): Uint8Array {
   const seq = Math.round((t - meter.phaseMs) / meter.intervalMs);
-  const parts = sentValues(meter, t).map((v) => encodeRecord(v));
+  // Register values are raw integers in the units of their VIF (Wh, litres, W, V): sent unscaled.
+  const parts = sentValues(meter, t).map((v) => encodeRecord({ ...v, value: BigInt(v.value) }));
   const encrypted = meter.security !== 0;
   const apl = concat(encrypted ? [Uint8Array.of(0x2f, 0x2f), ...parts] : parts);
   const key = meter.key ? Uint8Array.from(Buffer.from(meter.key, 'hex')) : undefined;
