@@ -83,7 +83,8 @@ export function failure(state: DecodeState | undefined, code: ErrorCode, message
 /** Makes `buf` the decoder's own copy, so decrypting in place never touches the caller's bytes. */
 export function ownBuffer(state: DecodeState): Uint8Array {
   if (!state.owned) {
-    state.buf = state.buf.slice();
+    // Not slice(): on a Node Buffer that is a view of the same memory, not a copy.
+    state.buf = new Uint8Array(state.buf);
     state.owned = true;
   }
   return state.buf;

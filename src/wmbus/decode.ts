@@ -25,11 +25,20 @@ export interface DecodeOptions {
 
 export function decodeTelegram(bytes: Uint8Array, options: DecodeOptions = {}): DecodeResult {
   try {
-    return decodeLayers(bytes, options);
+    return decodeLayers(plainView(bytes), options);
   } catch (err) {
     // Every layer returns typed errors; this only guards the promise that nothing escapes.
     return { ok: false, error: { code: 'MALFORMED', message: `decoder fault on this telegram: ${(err as Error)?.message ?? String(err)}` } };
   }
+}
+
+/**
+ * The caller's bytes as a plain Uint8Array over the same memory. Subclasses change what methods
+ * mean (a Node Buffer's slice() is a view, not a copy), so below this point every array is plain
+ * and copies taken to decrypt in place or to keep are real copies.
+ */
+function plainView(bytes: Uint8Array): Uint8Array {
+  return bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function decodeLayers(bytes: Uint8Array, options: DecodeOptions): DecodeResult {

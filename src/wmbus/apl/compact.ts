@@ -41,7 +41,8 @@ export function parseFormatFrame(bytes: Uint8Array, start: number, end: number):
   const len = bytes[start]!;
   if (start + 1 + len > end || len < 2) return failure('TRUNCATED', `format frame announces ${len} bytes, ${end - start - 1} present`);
   const signature = compactSignatureOf(bytes, start + 1);
-  const dibVib = bytes.slice(start + 3, start + 1 + len);
+  // A copy the format memory can keep (slice() of a Node Buffer would still be the caller's memory).
+  const dibVib = new Uint8Array(bytes.subarray(start + 3, start + 1 + len));
   const crc = formatSignature(dibVib);
   if (crc !== signature) {
     return failure('CRC', `format frame signature 0x${hex4(signature)} does not match its record headers (CRC 0x${hex4(crc)})`);
