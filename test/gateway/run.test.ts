@@ -1,0 +1,91 @@
+/**
+ * `wmbus-gateway run` as a newcomer starts it: no radio attached, so the demo plays the simulated
+ * neighbourhood through the real radio process and driver against the simulated CC1101. Readings
+ * of the household's meters must show in the log within seconds, the neighbours as heard nearby,
+ * and SIGTERM must stop it cleanly with the store written. About 15 s.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_METERS } from '../../src/gateway/demo/neighbourhood.js';
+import { Gateway } from '../../src/gateway/gateway.js';
+import { repoRoot, tempDir, testConfig } from './harness.js';
+
+const mainUrl = pathToFileURL(path.join(repoRoot, 'src', 'cli', 'main.ts')).href;
+const script = `const { main } = await import(${JSON.stringify(mainUrl)}); process.exitCode = await main(process.argv.slice(1));`;
+const cliArgs = (args: string[]) => ['--import', 'tsx', '--input-type=module', '-e', script, 'run', ...args];
+// Without a CC1101 the demo starts by itself; on a machine that has one, ask for it.
+const env = { ...process.env, WMBUS_FLUSH_INTERVAL_S: '1', WMBUS_HTTP: 'false', ...(existsSync('/dev/spidev0.0') ? { WMBUS_DEMO: '1' } : {}) };
+
+let tmp: Awaited<ReturnType<typeof tempDir>>;
+beforeAll(async () => {
+  tmp = await tempDir();
+});
+afterAll(async () => {
+  await tmp.remove();
+});
+
+function waitFor(log: () => string, pattern: RegExp, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const timer = setInterval(() => {
+      if (pattern.test(log())) {
+        clearInterval(timer);
+        resolve();
+      } else if (Date.now() - started > ms) {
+        clearInterval(timer);
+        reject(new Error(`no log line matching ${pattern} within ${ms / 1000} s; log so far:\n${log()}`));
+      }
+    }, 100);
+  });
+}
+
+describe('wmbus-gateway run without a radio', () => {
+  it('plays the demo: household readings within seconds, neighbours nearby, clean stop on SIGTERM', async () => {
+    const p: ChildProcess = spawn(process.execPath, cliArgs(['--data', tmp.dir]), { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    p.stdout!.on('data', (c: Buffer) => (log += c.toString()));
+    p.stderr!.on('data', (c: Buffer) => (log += c.toString()));
+    const exited = new Promise<number | null>((resolve) => p.on('exit', (code) => resolve(code)));
+    try {
+      await waitFor(() => log, /demo: no CC1101 found|demo: demo asked for/, 15_000);
+      for (const m of DEMO_METERS) {
+        const line = m.household ? new RegExp(`meter ${m.id} \\(${m.name.replace(/[()]/g, '\\$&')}\\): `) : new RegExp(`heard meter ${m.id} nearby`);
+        await waitFor(() => log, line, 30_000);
+      }
+    } finally {
+      p.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(log).toMatch(/SIGTERM: stopping, writing the store[\s\S]*stopped/);
+
+    const demoDir = path.join(tmp.dir, 'demo');
+    const gw = await Gateway.open({ config: testConfig(demoDir) });
+    for (const m of DEMO_METERS.filter((x) => x.household)) {
+      expect(gw.meter(m.id)).toMatchObject({ name: m.name, hasKey: true, status: { state: 'ok' } });
+      expect(Object.keys(gw.latest(m.id)!.counters).length).toBeGreaterThan(0);
+    }
+    expect(gw.nearby().length).toBeGreaterThanOrEqual(3);
+    expect((await stat(path.join(demoDir, 'keys.json'))).mode & 0o777).toBe(0o600);
+    await gw.stop();
+  }, 60_000);
+
+  it('refuses a bad setting with its name and exits 1; bad options exit 2', async () => {
+    const run = (args: string[], extra: Record<string, string>) =>
+      new Promise<{ code: number; stderr: string }>((resolve) => {
+        execFile(process.execPath, cliArgs(args), { cwd: repoRoot, env: { ...env, ...extra } }, (err, _out, stderr) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
+        );
+      });
+    const bad = await run(['--data', tmp.dir], { WMBUS_TIMEZONE: 'Europe/Warsow', WMBUS_HTTP_PORT: '99999' });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/timeZone \(environment WMBUS_TIMEZONE\): "Europe\/Warsow"/);
+    expect(bad.stderr).toMatch(/http\.port \(environment WMBUS_HTTP_PORT\): "99999" must be from 1 to 65535/);
+    const usage = await run(['--bogus'], {});
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/unknown option --bogus/);
+  }, 30_000);
+});
