@@ -50,7 +50,9 @@ export const CHIP_STATE = {
 
 export const RXBYTES_OVERFLOW = 0x80;
 export const RXBYTES_COUNT = 0x7f;
+/** PKTSTATUS: sync word found (SFD) and carrier sense */
 export const PKTSTATUS_SFD = 0x08;
+export const PKTSTATUS_CS = 0x40;
 export const FIFO_SIZE = 64;
 
 export const PARTNUM_CC1101 = 0x00;

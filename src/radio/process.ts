@@ -55,7 +55,8 @@ async function openHardware(options: RadioOptions, clock: Clock, fail: (err: Err
       // On wall time the transfers take what they take; steady time has to be told.
       spiCost: sim.time === 'steady' ? SPIDEV_COST : undefined,
     });
-    const gdo2 = options.pins?.gdo2 !== undefined ? chip.gdo2 : undefined;
+    // Steady time moves only while the loop sleeps in its polls, so it cannot wait for an edge.
+    const gdo2 = options.pins?.gdo2 !== undefined && sim.time !== 'steady' ? chip.gdo2 : undefined;
     return { bus: chip, gdo2, lines: [] };
   }
   const bus = await openSpidev(options.spi ?? DEFAULT_SPI_ADDRESS);

@@ -31,7 +31,7 @@ export interface SimOptions {
 export interface RadioOptions {
   radio: 'cc1101' | 'sim';
   spi?: { bus: number; device: number; speedHz?: number };
-  /** BCM numbers; absent -> poll over SPI */
+  /** BCM numbers; absent -> poll over SPI (a steady-time simulation always polls) */
   pins?: { gdo0?: number; gdo2?: number };
   sim?: SimOptions;
   /** move the average FREQEST into FSCTRL0 */

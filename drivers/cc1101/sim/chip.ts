@@ -2,7 +2,7 @@ import type { Clock } from '../../clock.js';
 import type { GpioLine } from '../../gpio/line.js';
 import type { SpiBus, SpiTransfer } from '../../spi/bus.js';
 import {
-  CHIP_STATE, CONFIG_REGISTERS, FIFO, FIFO_SIZE, FREQ_STEP_HZ, MARC, PATABLE, REG, RESET_VALUES, RXBYTES_OVERFLOW,
+  CHIP_STATE, CONFIG_REGISTERS, FIFO, FIFO_SIZE, FREQ_STEP_HZ, MARC, PATABLE, PKTSTATUS_CS, PKTSTATUS_SFD, REG, RESET_VALUES, RXBYTES_OVERFLOW,
   STATUS, STROBE, carrierHz, channelBandwidthHz, dataRateBaud, rssiRegister, rxThreshold,
 } from '../registers.js';
 import { type AirBurst, Ether, NOISE_RSSI_DBM, seededRandom } from './ether.js';
@@ -216,7 +216,7 @@ export class SimCc1101 implements SpiBus {
       case STATUS.RSSI: return this.rssiReg;
       case STATUS.MARCSTATE: return this.marc();
       case STATUS.PKTSTATUS:
-        return (this.packet ? 0x08 | 0x40 : 0) | (this.gdoLevel(this.regs[REG.IOCFG2]!) << 2) | this.gdoLevel(this.regs[REG.IOCFG0]!);
+        return (this.packet ? PKTSTATUS_SFD | PKTSTATUS_CS : 0) | (this.gdoLevel(this.regs[REG.IOCFG2]!) << 2) | this.gdoLevel(this.regs[REG.IOCFG0]!);
       case STATUS.RXBYTES: return (this.state === 'overflow' ? RXBYTES_OVERFLOW : 0) | this.fifoCount;
       default: return 0;
     }
@@ -420,8 +420,8 @@ export class SimCc1101 implements SpiBus {
   }
 
   /**
-   * A pin as onoff would show it: read() samples now; watch() samples every 0.5 ms on the event
-   * loop and reports changes, which is about the latency of a real sysfs interrupt on a busy loop.
+   * A pin as onoff would show it: read() samples now; watch() samples on a 1 ms timer of the
+   * event loop and reports changes, about the latency of a sysfs interrupt delivered to a loop.
    */
   private line(name: string, iocfgAddress: number): GpioLine {
     let timer: NodeJS.Timeout | undefined;
@@ -444,7 +444,7 @@ export class SimCc1101 implements SpiBus {
           const v = read();
           if (v !== last) callback(v);
           last = v;
-        }, 0.5);
+        }, 1);
       },
       unwatch,
       close: unwatch,

@@ -101,11 +101,6 @@ export class Ether {
     this.bursts.splice(i, 0, burst);
   }
 
-  /** Scheduled bursts not yet passed. */
-  get pending(): number {
-    return this.bursts.length - this.first;
-  }
-
   /** ms (relative) of the last scheduled sync, or -Infinity when nothing is scheduled */
   get lastSyncMs(): number {
     return this.bursts.length > this.first ? this.bursts[this.bursts.length - 1]!.syncMs : -Infinity;
