@@ -112,11 +112,12 @@ export async function run(): Promise<string> {
       `| all three | ${mb(total)} (twice that on disk with the .prev copies) | | |`,
       ``,
       `- Bytes written in one day with a flush every 30 s, each with changes: ` +
-        `**${mb(dayWritten)}** (${flushes} flushes; the SD card sees this plus file-system metadata).`,
+        `**${mb(dayWritten)}** (${mb(dayWritten / meters.length)} per meter; ${flushes} flushes; the SD card sees this plus file-system metadata).`,
       `- daily.json after 10 years (the retention limit), extrapolated from ${dailyRows} rows: ${mb(tenYearsDaily)}; ` +
         `hourly.json stops growing after 90 days.`,
       `- Feeding the year (${readings} telegrams decoded, mode 5 AES, history updated): ${(yearMs / 1000).toFixed(1)} s; ` +
         `the last day with 2,880 durable writes (fsync of file and folder each): ${(dayMs / 1000).toFixed(1)} s.`,
+      `- Times were measured while other jobs shared the machine's cores; sizes and bytes do not depend on load.`,
     ].join('\n');
   } finally {
     await rm(dir, { recursive: true, force: true });
