@@ -2,11 +2,14 @@
  * `npm run bench [-- NAME ...]`: runs every bench/*.bench.ts (or the named ones) and rewrites
  * their sections of BENCHMARKS.md, keeping the sections of benchmarks that were not run.
  * A bench module exports `title` and `run(): Promise<string>` returning its Markdown body.
+ * The npm script compiles with tsc (tsconfig.bench.json) and runs this file's compiled form, so
+ * the figures are those of the JavaScript production runs, not of a load-time transform.
  */
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { repoRoot } from './paths.js';
 
 interface BenchModule {
   title: string;
@@ -14,7 +17,9 @@ interface BenchModule {
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const outFile = path.join(here, '..', 'BENCHMARKS.md');
+const compiled = !import.meta.url.endsWith('.ts');
+const sourceDir = path.join(repoRoot, 'bench');
+const outFile = path.join(repoRoot, 'BENCHMARKS.md');
 const begin = (name: string) => `<!-- bench:${name} -->`;
 const end = (name: string) => `<!-- /bench:${name} -->`;
 
@@ -32,7 +37,8 @@ async function existingSections(): Promise<Map<string, string>> {
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
-  const names = (await readdir(here))
+  // Names come from the sources: a compiled module whose source is gone is stale, not a benchmark.
+  const names = (await readdir(sourceDir))
     .filter((f) => f.endsWith('.bench.ts'))
     .map((f) => f.slice(0, -'.bench.ts'.length))
     .filter((n) => wanted.length === 0 || wanted.includes(n))
@@ -42,7 +48,7 @@ async function main(): Promise<void> {
   const date = new Date().toISOString().slice(0, 10);
   for (const name of names) {
     process.stderr.write(`bench: ${name} ...\n`);
-    const mod = (await import(path.join(here, `${name}.bench.ts`))) as BenchModule;
+    const mod = (await import(path.join(here, `${name}.bench.${compiled ? 'js' : 'ts'}`))) as BenchModule;
     const body = await mod.run();
     sections.set(name, `## ${mod.title}\n\n_${date}, ${machine()}_\n\n${body.trim()}\n\n`);
     process.stdout.write(`\n## ${mod.title}\n\n${body.trim()}\n`);

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../../bench/paths.js';
 
-/** The shared docs and conformance folder sits next to the repository. */
-export const sharedDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared');
+/** The shared docs and conformance folder sits next to the repository (benches import this compiled, too). */
+export const sharedDir = path.resolve(repoRoot, '..', 'shared');
 export const haveShared = existsSync(path.join(sharedDir, 'conformance', 'reference-examples.jsonl'));
 export const sharedMissing = `shared conformance folder not found at ${sharedDir}: skipping tests that need its vectors`;
 
