@@ -58,7 +58,7 @@ describe('loadConfig', () => {
     );
     expect(problems).toHaveLength(5);
     expect(problems.join('\n')).toContain('htpp in ');
-    expect(problems.join('\n')).toMatch(/store\.flushIntervalS \(.*config\.json\): 0 must be from 1 to 3600/);
+    expect(problems.join('\n')).toMatch(/store\.flushIntervalS \(.*config\.json\): 0 must be from 0\.05 to 3600/);
     expect(problems.join('\n')).toMatch(/timeZone \(environment WMBUS_TIMEZONE\): "Europe\/Warsow" must be an IANA time zone/);
     expect(problems.join('\n')).toMatch(/mqtt\.url \(environment WMBUS_MQTT_URL\): "http:\/\/x" must start with mqtt:\/\//);
     // The meters setting can hold keys: its value is never echoed.
