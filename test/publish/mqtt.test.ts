@@ -1,0 +1,321 @@
+/**
+ * The MQTT output against a real Mosquitto: retained state and discovery, availability and the
+ * last will, a broker restart, Home Assistant coming online, a meter removed, credentials, and the
+ * wmbusmeters-compatible topic. Each test has its own topic prefixes, so retained messages of one
+ * test never meet another.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mqttOutputFrom } from '../../src/publish/mqtt.js';
+import { CapturingLogger, claimGama, gama, gamaRecord, haveShared, startGateway, type TestGateway, waterTelegram } from './fixtures.js';
+import { type Broker, mosquittoMissing, startMosquitto } from './mosquitto.js';
+import { Observer } from './observer.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const skip = !haveShared || mosquittoMissing();
+const FAST = { backoff: { minMs: 100, maxMs: 400 }, gatewayStateIntervalMs: 50 };
+
+type MqttEnv = Record<string, string> & { WMBUS_MQTT_TOPIC_PREFIX: string; WMBUS_MQTT_DISCOVERY_PREFIX: string; WMBUS_MQTT_WMBUSMETERS_PREFIX: string };
+
+let run = 0;
+/** Settings for one test: its own prefixes on the shared broker. */
+function mqttEnv(broker: Broker, extra: Record<string, string> = {}): MqttEnv {
+  run++;
+  return {
+    WMBUS_MQTT_URL: broker.url,
+    WMBUS_MQTT_TOPIC_PREFIX: `gw${run}`,
+    WMBUS_MQTT_DISCOVERY_PREFIX: `ha${run}`,
+    WMBUS_MQTT_WMBUSMETERS_PREFIX: `wmbusmeters${run}`,
+    ...extra,
+  };
+}
+
+describe.skipIf(skip)('MQTT output (real Mosquitto)', () => {
+  let broker: Broker;
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const log = new CapturingLogger();
+
+  beforeAll(async () => {
+    broker = await startMosquitto();
+  });
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  afterAll(async () => {
+    await broker?.dispose();
+  });
+
+  async function gatewayWithMqtt(env: Record<string, string>): Promise<TestGateway> {
+    const gw = await startGateway(env, (config) => [mqttOutputFrom(config, log, FAST)!]);
+    cleanups.push(() => gw.close());
+    return gw;
+  }
+
+  async function observer(url = broker.url): Promise<Observer> {
+    const o = await Observer.connect(url);
+    cleanups.push(() => o.close());
+    return o;
+  }
+
+  it('publishes the retained state of a claimed meter, its discovery and online', async () => {
+    const env = mqttEnv(broker);
+    const gw = await gatewayWithMqtt(env);
+    await claimGama(gw.gateway, gw.clock);
+    gw.gateway.ingestTelegram(waterTelegram('11223344', 123.456, 1), { time: gw.clock.t });
+    await gw.gateway.claim({ id: '11223344', name: 'Woda' });
+
+    // A client that connects afterwards gets it all from the broker's retained store.
+    const o = await observer();
+    await o.subscribe(`${env.WMBUS_MQTT_TOPIC_PREFIX}/#`);
+    await o.subscribe(`${env.WMBUS_MQTT_DISCOVERY_PREFIX}/#`);
+    const retained = o.latest();
+    expect(retained.get(`${env.WMBUS_MQTT_TOPIC_PREFIX}/status`)).toBe('online');
+    const state = JSON.parse(retained.get(`${env.WMBUS_MQTT_TOPIC_PREFIX}/${gama!.expect.id}/state`)!);
+    expect(state).toMatchObject({ id: gama!.expect.id, name: 'Dom', manufacturer: 'EGM', status: 'ok', rssi_dbm: -67 });
+    expect(state.energy_import_kwh).toBe(gamaRecord('energy', { direction: 'import' }).value);
+    expect(state.power_import_w).toBe(gamaRecord('power', { direction: 'import' }).value);
+    expect(state.voltage_l3_v).toBe(gamaRecord('voltage', { phase: 'L3' }).value);
+
+    const energy = JSON.parse(retained.get(`${env.WMBUS_MQTT_DISCOVERY_PREFIX}/sensor/wmbus_${gama!.expect.id}/energy_import_kwh/config`)!);
+    expect(energy).toMatchObject({
+      device_class: 'energy',
+      state_class: 'total_increasing',
+      unit_of_measurement: 'kWh',
+      state_topic: `${env.WMBUS_MQTT_TOPIC_PREFIX}/${gama!.expect.id}/state`,
+      availability_topic: `${env.WMBUS_MQTT_TOPIC_PREFIX}/status`,
+      value_template: '{{ value_json.energy_import_kwh }}',
+    });
+    const water = JSON.parse(retained.get(`${env.WMBUS_MQTT_DISCOVERY_PREFIX}/sensor/wmbus_11223344/volume_m3/config`)!);
+    expect(water).toMatchObject({ device_class: 'water', state_class: 'total_increasing', unit_of_measurement: 'm³' });
+    expect(water.device).toMatchObject({ name: 'Woda', via_device: energy.device.via_device });
+    expect(JSON.parse(retained.get(`${env.WMBUS_MQTT_TOPIC_PREFIX}/11223344/state`)!).volume_m3).toBe(123.456);
+
+    // wmbusmeters JSON is off by default.
+    await o.subscribe(`${env.WMBUS_MQTT_WMBUSMETERS_PREFIX}/#`);
+    expect(o.latest(env.WMBUS_MQTT_WMBUSMETERS_PREFIX).size).toBe(0);
+  });
+
+  it('a new reading replaces the retained state', async () => {
+    const env = mqttEnv(broker);
+    const gw = await gatewayWithMqtt(env);
+    gw.gateway.ingestTelegram(waterTelegram('11223344', 10, 1), { time: gw.clock.t });
+    await gw.gateway.claim({ id: '11223344', name: 'Woda' });
+    const o = await observer();
+    const topic = `${env.WMBUS_MQTT_TOPIC_PREFIX}/11223344/state`;
+    await o.subscribe(topic);
+    const next = o.next((m) => m.topic === topic && JSON.parse(m.payload).volume_m3 === 10.5, 'with the new volume');
+    gw.clock.t += 60_000;
+    gw.gateway.ingestTelegram(waterTelegram('11223344', 10.5, 2), { time: gw.clock.t });
+    expect((await next).retain).toBe(false);
+    const late = await observer();
+    await late.subscribe(topic);
+    expect(JSON.parse(late.latest().get(topic)!).volume_m3).toBe(10.5);
+  });
+
+  it('says offline through its last will when the gateway process dies, and online again when it is back', async () => {
+    const env = mqttEnv(broker);
+    const availability = `${env.WMBUS_MQTT_TOPIC_PREFIX}/status`;
+    const o = await observer();
+    await o.subscribe(availability);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'wmbus-mqtt-child-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const startChild = () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'mqtt-child.ts'), dir], {
+        env: { ...process.env, ...env, WMBUS_MQTT_CLIENT_ID: `child-${run}` },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      cleanups.push(async () => child.exitCode === null && child.kill('SIGKILL'));
+      return child;
+    };
+    const child = startChild();
+    const online = o.next((m) => m.topic === availability && m.payload === 'online', 'online from the child');
+    await online;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const offline = o.next((m) => m.topic === availability && m.payload === 'offline', 'offline from the last will');
+    child.kill('SIGKILL');
+    await exited;
+    await offline;
+    // Retained: a client that connects later also sees the gateway is gone.
+    const later = await observer();
+    await later.subscribe(availability);
+    expect(later.latest().get(availability)).toBe('offline');
+
+    const back = o.next((m) => m.topic === availability && m.payload === 'online', 'online after the restart');
+    startChild();
+    await back;
+  });
+
+  it('says offline itself on a clean stop', async () => {
+    const env = mqttEnv(broker);
+    const gw = await gatewayWithMqtt(env);
+    const availability = `${env.WMBUS_MQTT_TOPIC_PREFIX}/status`;
+    const o = await observer();
+    await o.waitForValue(availability, 'online', 'online');
+    const offline = o.next((m) => m.topic === availability && m.payload === 'offline', 'offline on stop');
+    await gw.gateway.stop();
+    await offline;
+  });
+
+  it('reconnects after a broker restart and republishes what the broker lost, latest value only', async () => {
+    const own = await startMosquitto();
+    cleanups.push(() => own.dispose());
+    const env = mqttEnv(own);
+    const gw = await gatewayWithMqtt(env);
+    await claimGama(gw.gateway, gw.clock);
+    gw.gateway.ingestTelegram(waterTelegram('11223344', 1, 1), { time: gw.clock.t });
+    await gw.gateway.claim({ id: '11223344', name: 'Woda' });
+    const waterTopic = `${env.WMBUS_MQTT_TOPIC_PREFIX}/11223344/state`;
+    const before = await observer(own.url);
+    await before.subscribe(waterTopic);
+    expect(JSON.parse(before.latest().get(waterTopic)!).volume_m3).toBe(1);
+
+    await own.stop();
+    // While the broker is away the meter keeps sending: nothing of this may pile up.
+    for (let i = 2; i <= 50; i++) {
+      gw.clock.t += 60_000;
+      gw.gateway.ingestTelegram(waterTelegram('11223344', i, i), { time: gw.clock.t });
+    }
+    await own.start();
+
+    // The broker restarted without persistence: everything it holds now, the gateway sent again.
+    const after = await observer(own.url);
+    await after.waitForValue(`${env.WMBUS_MQTT_TOPIC_PREFIX}/status`, 'online', 'online after the restart');
+    await after.subscribe(`${env.WMBUS_MQTT_TOPIC_PREFIX}/#`);
+    await after.subscribe(`${env.WMBUS_MQTT_DISCOVERY_PREFIX}/#`);
+    const retained = after.latest();
+    expect(JSON.parse(retained.get(waterTopic)!).volume_m3).toBe(50);
+    expect(JSON.parse(retained.get(`${env.WMBUS_MQTT_TOPIC_PREFIX}/${gama!.expect.id}/state`)!).energy_import_kwh).toBe(
+      gamaRecord('energy', { direction: 'import' }).value,
+    );
+    expect(retained.has(`${env.WMBUS_MQTT_DISCOVERY_PREFIX}/sensor/wmbus_${gama!.expect.id}/energy_import_kwh/config`)).toBe(true);
+    // Only the latest volume reached the broker: one state message for the water meter, not 49.
+    expect(after.messages.filter((m) => m.topic === waterTopic)).toHaveLength(1);
+    expect(log.lines.some((l) => /connection to .* lost; reconnecting/.test(l))).toBe(true);
+    expect(log.lines.some((l) => /reconnected/.test(l))).toBe(true);
+  });
+
+  it('sends discovery again when Home Assistant announces it is online', async () => {
+    const env = mqttEnv(broker);
+    const gw = await gatewayWithMqtt(env);
+    await claimGama(gw.gateway, gw.clock);
+    const ha = await observer();
+    const filter = `${env.WMBUS_MQTT_DISCOVERY_PREFIX}/sensor/+/+/config`;
+    await ha.subscribe(filter);
+    const configs = ha.latest(env.WMBUS_MQTT_DISCOVERY_PREFIX);
+    expect(configs.size).toBeGreaterThan(10);
+    const retainedCount = ha.messages.length;
+
+    const energyTopic = `${env.WMBUS_MQTT_DISCOVERY_PREFIX}/sensor/wmbus_${gama!.expect.id}/energy_import_kwh/config`;
+    const resent = ha.next((m) => m.topic === energyTopic && !m.retain, 'discovery sent again');
+    await ha.client.publishAsync(`${env.WMBUS_MQTT_DISCOVERY_PREFIX}/status`, 'online');
+    await resent;
+    await ha.sync();
+    const live = new Set(ha.messages.slice(retainedCount).filter((m) => !m.retain && m.topic.endsWith('/config')).map((m) => m.topic));
+    expect([...configs.keys()].filter((t) => !live.has(t))).toEqual([]);
+  });
+
+  it('removes the meter from Home Assistant when the meter is removed', async () => {
+    const env = mqttEnv(broker);
+    const gw = await gatewayWithMqtt(env);
+    await claimGama(gw.gateway, gw.clock);
+    gw.gateway.ingestTelegram(waterTelegram('11223344', 5, 1), { time: gw.clock.t });
+    await gw.gateway.claim({ id: '11223344', name: 'Woda' });
+    const o = await observer();
+    await o.subscribe(`${env.WMBUS_MQTT_DISCOVERY_PREFIX}/#`);
+    const node = `${env.WMBUS_MQTT_DISCOVERY_PREFIX}/sensor/wmbus_${gama!.expect.id}/`;
+    const gamaConfigs = [...o.latest(node).keys()];
+    expect(gamaConfigs.length).toBeGreaterThan(10);
+
+    await gw.gateway.remove(gama!.expect.id);
+    const fresh = await observer();
+    await fresh.subscribe(`${env.WMBUS_MQTT_DISCOVERY_PREFIX}/#`);
+    await fresh.subscribe(`${env.WMBUS_MQTT_TOPIC_PREFIX}/#`);
+    expect([...fresh.latest(node).keys()]).toEqual([]);
+    expect(fresh.latest().has(`${env.WMBUS_MQTT_TOPIC_PREFIX}/${gama!.expect.id}/state`)).toBe(false);
+    // The other meter stays.
+    expect(fresh.latest().has(`${env.WMBUS_MQTT_DISCOVERY_PREFIX}/sensor/wmbus_11223344/volume_m3/config`)).toBe(true);
+    // Home Assistant saw an empty config for every entity of the meter.
+    await o.sync();
+    const emptied = new Set(o.messages.filter((m) => m.payload === '').map((m) => m.topic));
+    expect(gamaConfigs.filter((t) => !emptied.has(t))).toEqual([]);
+  });
+
+  it('publishes wmbusmeters-compatible JSON when asked to', async () => {
+    const env = mqttEnv(broker, { WMBUS_MQTT_WMBUSMETERS: 'true' });
+    const gw = await gatewayWithMqtt(env);
+    const o = await observer();
+    await o.subscribe(`${env.WMBUS_MQTT_WMBUSMETERS_PREFIX}/#`);
+    const message = o.next((m) => m.topic === `${env.WMBUS_MQTT_WMBUSMETERS_PREFIX}/Dom`, 'on the wmbusmeters topic');
+    await claimGama(gw.gateway, gw.clock);
+    const json = JSON.parse((await message).payload);
+    expect(json).toMatchObject({ _: 'telegram', media: 'electricity', meter: 'amiplus', name: 'Dom', id: gama!.expect.id });
+    expect(json.total_energy_consumption_kwh).toBe(gamaRecord('energy', { direction: 'import' }).value);
+    expect(json.total_energy_consumption_tariff_2_kwh).toBe(gamaRecord('energy', { direction: 'import', tariff: 2 }).value);
+    expect(json.current_power_consumption_kw).toBe((gamaRecord('power', { direction: 'import' }).value as number) / 1000);
+    expect(json.voltage_at_phase_1_v).toBe(gamaRecord('voltage', { phase: 'L1' }).value);
+    expect(json.timestamp).toBe(new Date(gw.clock.t).toISOString().replace('.000Z', 'Z'));
+
+    // Renamed: the retained message moves to the new name.
+    const moved = o.next((m) => m.topic === `${env.WMBUS_MQTT_WMBUSMETERS_PREFIX}/Mieszkanie`, 'under the new name');
+    await gw.gateway.rename(gama!.expect.id, 'Mieszkanie');
+    expect(JSON.parse((await moved).payload).name).toBe('Mieszkanie');
+    const fresh = await observer();
+    await fresh.subscribe(`${env.WMBUS_MQTT_WMBUSMETERS_PREFIX}/#`);
+    expect([...fresh.latest(env.WMBUS_MQTT_WMBUSMETERS_PREFIX).keys()]).toEqual([`${env.WMBUS_MQTT_WMBUSMETERS_PREFIX}/Mieszkanie`]);
+  });
+});
+
+describe.skipIf(skip)('MQTT output with broker credentials (real Mosquitto with a password file)', () => {
+  let broker: Broker;
+  beforeAll(async () => {
+    broker = await startMosquitto({ users: { gateway: 's3cret', ha: 'ha-pass' } });
+  });
+  afterAll(async () => {
+    await broker?.dispose();
+  });
+
+  it('connects with the configured user and password', async () => {
+    const log = new CapturingLogger();
+    const env = mqttEnv(broker, { WMBUS_MQTT_USERNAME: 'gateway', WMBUS_MQTT_PASSWORD: 's3cret' });
+    const gw = await startGateway(env, (config) => [mqttOutputFrom(config, log, FAST)!]);
+    try {
+      const o = await Observer.connect(broker.url, { username: 'ha', password: 'ha-pass' });
+      try {
+        await o.waitForValue(`${env.WMBUS_MQTT_TOPIC_PREFIX}/status`, 'online', 'online');
+      } finally {
+        await o.close();
+      }
+      expect(log.lines.join('\n')).not.toContain('s3cret');
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('says which settings to check when the broker refuses the password, and keeps trying', async () => {
+    const log = new CapturingLogger();
+    const env = mqttEnv(broker, { WMBUS_MQTT_USERNAME: 'gateway', WMBUS_MQTT_PASSWORD: 'wrong' });
+    const gw = await startGateway(env, (config) => [mqttOutputFrom(config, log, FAST)!]);
+    try {
+      for (let i = 0; i < 200 && !log.lines.some((l) => l.startsWith('error')); i++) await new Promise((r) => setTimeout(r, 25));
+      const errors = log.lines.filter((l) => l.startsWith('error'));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(/mqtt\.username and mqtt\.password/);
+      expect(errors[0]).not.toContain('wrong');
+
+      // The broker learns the password the gateway has: the next retry gets in.
+      broker.setUser('gateway', 'wrong');
+      const o = await Observer.connect(broker.url, { username: 'ha', password: 'ha-pass' });
+      try {
+        await o.waitForValue(`${env.WMBUS_MQTT_TOPIC_PREFIX}/status`, 'online', 'online after the password was accepted');
+      } finally {
+        await o.close();
+      }
+    } finally {
+      await gw.close();
+    }
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * `/metrics` text parsed back with a Prometheus text-format parser: the meters' registers in base
+ * units with their labels, as the conformance reference gives the GAMA 350's values; counters named
+ * `_total`; names and label values that survive escaping.
+ */
+import parsePrometheusTextFormat, { type ParsedFamily } from 'parse-prometheus-text-format';
+import { afterEach, describe, expect, it } from 'vitest';
+import { renderMetrics } from '../../src/publish/prometheus.js';
+import { claimGama, gama, gamaRecord, haveShared, startGateway, type TestGateway, waterTelegram } from './fixtures.js';
+
+const KWH_IN_JOULES = 3.6e6;
+
+function sample(families: ParsedFamily[], name: string, labels: Record<string, string>): number {
+  const family = families.find((f) => f.name === name);
+  if (!family) throw new Error(`no metric ${name}`);
+  const matches = family.metrics.filter((m) => Object.entries(labels).every(([k, v]) => (m.labels?.[k] ?? '') === v));
+  if (matches.length !== 1) throw new Error(`${matches.length} samples of ${name} match ${JSON.stringify(labels)}`);
+  return Number(matches[0]!.value);
+}
+
+describe.skipIf(!haveShared)('Prometheus metrics', () => {
+  let gw: TestGateway | undefined;
+  afterEach(async () => {
+    await gw?.close();
+    gw = undefined;
+  });
+
+  it('parse, and carry the meters readings in base units with meter labels', async () => {
+    gw = await startGateway({});
+    await claimGama(gw.gateway, gw.clock);
+    // A name with characters that need escaping inside a label value.
+    const waterName = 'Woda "kuchnia" C:\\piętro';
+    gw.gateway.ingestTelegram(waterTelegram('11223344', 123.456, 1), { time: gw.clock.t, rssi: -80 });
+    await gw.gateway.claim({ id: '11223344', name: waterName });
+
+    const text = renderMetrics(gw.gateway);
+    const families = parsePrometheusTextFormat(text);
+    const meter = { id: gama!.expect.id, name: 'Dom', manufacturer: 'EGM', medium: 'electricity' };
+
+    const energy = (dims: { direction: string; tariff?: number }) =>
+      sample(families, 'wmbus_meter_energy_joules_total', { ...meter, direction: dims.direction, tariff: dims.tariff ? String(dims.tariff) : '' });
+    expect(energy({ direction: 'import' })).toBeCloseTo((gamaRecord('energy', { direction: 'import' }).value as number) * KWH_IN_JOULES, 3);
+    expect(energy({ direction: 'import', tariff: 1 })).toBeCloseTo((gamaRecord('energy', { direction: 'import', tariff: 1 }).value as number) * KWH_IN_JOULES, 3);
+    expect(energy({ direction: 'import', tariff: 2 })).toBeCloseTo((gamaRecord('energy', { direction: 'import', tariff: 2 }).value as number) * KWH_IN_JOULES, 3);
+    expect(energy({ direction: 'export' })).toBe(gamaRecord('energy', { direction: 'export' }).value);
+    expect(sample(families, 'wmbus_meter_power_watts', { ...meter, direction: 'import' })).toBe(gamaRecord('power', { direction: 'import' }).value);
+    for (const phase of ['L1', 'L2', 'L3']) {
+      expect(sample(families, 'wmbus_meter_voltage_volts', { ...meter, phase })).toBe(gamaRecord('voltage', { phase }).value);
+    }
+    expect(sample(families, 'wmbus_meter_rssi_dbm', meter)).toBe(-67);
+    expect(sample(families, 'wmbus_meter_status', { ...meter, state: 'ok' })).toBe(1);
+    expect(sample(families, 'wmbus_meter_status', { ...meter, state: 'wrong_key' })).toBe(0);
+    expect(sample(families, 'wmbus_meter_last_seen_timestamp_seconds', meter)).toBe(gw.clock.t / 1000);
+
+    // The escaped name comes back as it was.
+    const water = { id: '11223344', name: waterName, manufacturer: 'ELS', medium: 'water' };
+    expect(sample(families, 'wmbus_meter_volume_cubic_meters_total', water)).toBe(123.456);
+
+    // Gateway counters: what was fed (two frames, one refused for want of a key before the claim).
+    expect(sample(families, 'wmbus_gateway_frames_total', {})).toBe(2);
+    expect(sample(families, 'wmbus_gateway_readings_total', {})).toBe(2);
+    expect(sample(families, 'wmbus_gateway_decode_errors_total', { code: 'NO_KEY' })).toBe(1);
+    expect(sample(families, 'wmbus_gateway_claimed_meters', {})).toBe(2);
+    expect(sample(families, 'process_resident_memory_bytes', {})).toBeGreaterThan(0);
+
+    // Conventions: a HELP and TYPE for each family, counters end in _total, valid names, no repeated series.
+    for (const f of families) {
+      expect(f.name).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/);
+      expect(f.help.length).toBeGreaterThan(0);
+      expect(f.name.endsWith('_total')).toBe(f.type === 'COUNTER');
+      const series = f.metrics.map((m) => JSON.stringify(Object.entries(m.labels ?? {}).sort()));
+      expect(new Set(series).size).toBe(series.length);
+    }
+    expect(text.split('\n').filter((l) => l.startsWith('# TYPE')).length).toBe(families.length);
+  });
+
+  it('reports event-loop delay from the second scrape on', async () => {
+    gw = await startGateway({});
+    renderMetrics(gw.gateway);
+    await new Promise((r) => setTimeout(r, 100));
+    const families = parsePrometheusTextFormat(renderMetrics(gw.gateway));
+    expect(sample(families, 'nodejs_eventloop_lag_p99_seconds', {})).toBeGreaterThanOrEqual(0);
+  });
+});
