@@ -18,7 +18,9 @@ const STOP_TIMEOUT_MS = 8000;
  * Outputs attach here: each entry loads a module and makes its Output from the configuration
  * (undefined when the configuration turns it off). The service core knows none of them.
  */
-export const OUTPUT_FACTORIES: Array<(config: GatewayConfig, log: Logger) => Promise<Output | undefined>> = [];
+export const OUTPUT_FACTORIES: Array<(config: GatewayConfig, log: Logger) => Promise<Output | undefined>> = [
+  async (config, log) => (await import('../publish/mqtt.js')).mqttOutputFrom(config, log),
+];
 
 interface RunArgs {
   config?: string;
