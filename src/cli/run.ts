@@ -19,6 +19,7 @@ const STOP_TIMEOUT_MS = 8000;
  * (undefined when the configuration turns it off). The service core knows none of them.
  */
 export const OUTPUT_FACTORIES: Array<(config: GatewayConfig, log: Logger) => Promise<Output | undefined>> = [
+  async (config, log) => (await import('../web/server.js')).webOutputFrom(config, log),
   async (config, log) => (await import('../publish/mqtt.js')).mqttOutputFrom(config, log),
 ];
 

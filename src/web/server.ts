@@ -1,0 +1,245 @@
+/**
+ * The LAN page, the JSON API, server-sent events and /metrics on one node:http server, attached
+ * to the gateway as an Output. node:http is enough for a score of routes and a stream per
+ * open page, and adds nothing to install on a Pi (see README "The page and the JSON API").
+ */
+import { readFileSync } from 'node:fs';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { GatewayConfig } from '../config/config.js';
+import { type Gateway, GatewayInputError, type Output, UnknownMeterError } from '../gateway/gateway.js';
+import type { Logger } from '../gateway/log.js';
+import { renderMetrics } from '../publish/prometheus.js';
+import { bearerToken, resolveAdminToken, tokenMatches } from './admin-token.js';
+import { EventHub } from './events.js';
+import { HttpError } from './http-error.js';
+import { type Reply, type RouteContext, findRoute, lightReading } from './routes.js';
+import { StaticFiles } from './static.js';
+import { onlyParams } from './validate.js';
+
+/** Renders Prometheus text for a gateway; src/publish/prometheus.ts provides it (metrics.enabled). */
+export type MetricsRenderer = (gateway: Gateway) => string | Promise<string>;
+
+export interface WebOutputOptions {
+  config: GatewayConfig;
+  log: Logger;
+  /** mounted on /metrics; absent: /metrics answers 404 with a message */
+  renderMetrics?: MetricsRenderer;
+  /** seconds between SSE heartbeats (default 15) */
+  heartbeatS?: number;
+}
+
+const SECURITY_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  // Everything the page uses comes from the gateway itself; uPlot sets styles from script.
+  'Content-Security-Policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
+};
+
+export class WebOutput implements Output {
+  readonly name = 'web';
+  readonly #options: WebOutputOptions;
+  #server: Server | undefined;
+  #hub: EventHub | undefined;
+  #gateway: Gateway | undefined;
+  #token = '';
+  #files: StaticFiles | undefined;
+  #unsubscribe: Array<() => void> = [];
+
+  constructor(options: WebOutputOptions) {
+    this.#options = options;
+  }
+
+  /** http://host:port/ once started (the real port when the configuration asked for 0) */
+  get url(): string {
+    const a = this.#server?.address() as AddressInfo | null | undefined;
+    if (!a) throw new Error('the web output is not started');
+    const host = a.family === 'IPv6' ? `[${a.address}]` : a.address === '0.0.0.0' ? '127.0.0.1' : a.address;
+    return `http://${host}:${a.port}/`;
+  }
+
+  /** open server-sent event streams */
+  get eventClients(): number {
+    return this.#hub?.size ?? 0;
+  }
+
+  async start(gateway: Gateway): Promise<void> {
+    const { config, log } = this.#options;
+    this.#gateway = gateway;
+    this.#token = await resolveAdminToken(config.http.adminToken, config.dataDir, log);
+    this.#files = await StaticFiles.load();
+    const hub = (this.#hub = new EventHub((this.#options.heartbeatS ?? 15) * 1000));
+    this.#subscribe(gateway, hub);
+    const server = (this.#server = createServer((req, res) => void this.#handle(req, res)));
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          new Error(
+            err.code === 'EADDRINUSE'
+              ? `web: port ${config.http.port} is already in use: choose another with http.port (WMBUS_HTTP_PORT)`
+              : `web: cannot listen on ${config.http.host}:${config.http.port} (${err.message})`,
+          ),
+        ),
+      );
+      server.listen(config.http.port, config.http.host, () => resolve());
+    });
+    server.on('error', (err) => log.error(`web: ${err.message}`));
+    const a = server.address() as AddressInfo;
+    log.info(`web: the page and JSON API on http://${config.http.host === '0.0.0.0' ? '<this machine>' : config.http.host}:${a.port}/`);
+  }
+
+  async stop(): Promise<void> {
+    for (const off of this.#unsubscribe) off();
+    this.#unsubscribe = [];
+    this.#hub?.close();
+    const server = this.#server;
+    if (!server) return;
+    this.#server = undefined;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  #subscribe(gateway: Gateway, hub: EventHub): void {
+    const on = <E extends 'reading' | 'meter' | 'nearby' | 'radio' | 'telegram'>(event: E, fn: (...args: never[]) => void) => {
+      gateway.on(event, fn as never);
+      this.#unsubscribe.push(() => gateway.off(event, fn as never));
+    };
+    // The page shows today's and this month's totals next to the live power: send them along.
+    on('reading', (r: Parameters<typeof lightReading>[0]) => {
+      if (hub.wants('reading')) hub.send('reading', { reading: lightReading(r), summary: gateway.summary(r.meterId) });
+    });
+    on('meter', (c: unknown) => hub.send('meter', c));
+    on('nearby', (c: unknown) => hub.send('nearby', c));
+    on('radio', (s: unknown) => hub.send('radio', s));
+    on('telegram', (t: unknown) => hub.send('telegram', t));
+  }
+
+  #info(): Record<string, unknown> {
+    const { config } = this.#options;
+    return {
+      name: 'wmbus-gateway',
+      version: PACKAGE_VERSION,
+      timeZone: config.timeZone,
+      demo: config.demo,
+      metrics: this.#options.renderMetrics !== undefined,
+      adminToken: config.http.adminToken ? 'configuration' : 'generated',
+    };
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    try {
+      const url = new URL(req.url ?? '/', 'http://gateway');
+      const method = req.method ?? 'GET';
+      const found = findRoute(method, url.pathname);
+      if (!found) {
+        if ((method === 'GET' || method === 'HEAD') && this.#files!.serve(req, res, url.pathname)) return;
+        throw new HttpError(404, 'not_found', `nothing at ${url.pathname.slice(0, 100)}: GET /api lists the routes`);
+      }
+      const { route, params } = found;
+      if (route.admin) this.#checkToken(req);
+      onlyParams(url.searchParams, route.query);
+      const gateway = this.#gateway!;
+      const metrics = this.#options.renderMetrics;
+      const ctx: RouteContext = {
+        gateway,
+        hub: this.#hub!,
+        req,
+        res,
+        query: url.searchParams,
+        params,
+        info: () => this.#info(),
+        metrics: metrics ? () => metrics(gateway) : undefined,
+      };
+      send(req, res, await route.handle(ctx));
+    } catch (err) {
+      this.#fail(req, res, err);
+    }
+  }
+
+  #checkToken(req: IncomingMessage): void {
+    const presented = bearerToken(req.headers.authorization);
+    const challenge = { 'WWW-Authenticate': 'Bearer realm="wmbus-gateway"' };
+    if (presented === undefined) {
+      throw new HttpError(
+        401,
+        'admin_token_required',
+        'changes need the admin token (Authorization: Bearer <token>): it was shown in the log at first start and is kept in the data folder as admin-token',
+        challenge,
+      );
+    }
+    if (!tokenMatches(presented, this.#token)) throw new HttpError(401, 'admin_token_wrong', 'the admin token is not right', challenge);
+  }
+
+  #fail(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+    let e: HttpError;
+    if (err instanceof HttpError) e = err;
+    else if (err instanceof UnknownMeterError) e = new HttpError(404, 'not_found', err.message);
+    else if (err instanceof GatewayInputError) e = new HttpError(400, 'bad_request', err.message);
+    else {
+      const message = err instanceof Error ? err.message : String(err);
+      this.#options.log.error(`web: ${req.method} ${req.url}: ${message}`);
+      e = new HttpError(500, 'internal', `the gateway could not do this: ${message}`);
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    // The rest of a refused body is not read; close so it cannot be taken for the next request.
+    if (!req.complete) res.setHeader('Connection', 'close');
+    send(req, res, { status: e.status, json: { error: e.code, message: e.message } }, e.headers);
+  }
+}
+
+function send(req: IncomingMessage, res: ServerResponse, reply: Reply, extra: Record<string, string> = {}): void {
+  if (reply === 'streamed') return;
+  const isJson = 'json' in reply;
+  const body = Buffer.from(isJson ? JSON.stringify(reply.json) : reply.text);
+  res.writeHead(reply.status ?? 200, {
+    ...extra,
+    ...(isJson ? {} : reply.headers),
+    'Content-Type': isJson ? 'application/json; charset=utf-8' : reply.type,
+    'Content-Length': String(body.length),
+    'Cache-Control': 'no-store',
+    // Reading is open on the LAN, also to other pages (a Home Assistant card, a script);
+    // changes need the token in a header, which a browser never sends across origins unasked.
+    'Access-Control-Allow-Origin': '*',
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+const PACKAGE_VERSION = ((): string => {
+  // src/web (tsx) or dist/src/web (built): the package root is two or three folders up.
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (const up of [['..', '..'], ['..', '..', '..']]) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(here, ...up, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'wmbus-gateway' && pkg.version) return pkg.version;
+    } catch {
+      // try the next folder
+    }
+  }
+  return 'unknown';
+})();
+
+export function createWebOutput(config: GatewayConfig, log: Logger, options: Partial<WebOutputOptions> = {}): WebOutput {
+  return new WebOutput({ config, log, ...options });
+}
+
+/**
+ * run's output factory: the page, the JSON API and /metrics (src/publish/prometheus.ts) on one
+ * port, unless http.enabled is off.
+ */
+export async function webOutputFrom(config: GatewayConfig, log: Logger): Promise<WebOutput | undefined> {
+  if (!config.http.enabled) {
+    if (config.metrics.enabled) log.info('web: off (http.enabled), so /metrics is not served either');
+    return undefined;
+  }
+  return createWebOutput(config, log, config.metrics.enabled ? { renderMetrics } : {});
+}

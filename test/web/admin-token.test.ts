@@ -1,0 +1,61 @@
+/**
+ * The admin token without configuration: generated at first start, shown in the log that once,
+ * kept in the data folder (mode 0600) and accepted after a restart without being shown again.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOKEN_FILE } from '../../src/web/admin-token.js';
+import { tempDir } from '../gateway/harness.js';
+import { type Rig, request, startRig } from './helpers.js';
+
+const T0 = Date.parse('2025-06-20T10:00:00+02:00');
+let tmp: Awaited<ReturnType<typeof tempDir>>;
+
+beforeAll(async () => {
+  tmp = await tempDir();
+});
+afterAll(async () => {
+  await tmp.remove();
+});
+
+describe('the generated admin token', () => {
+  let token = '';
+
+  it('is generated at first start, logged once and kept with mode 0600', async () => {
+    const rig: Rig = await startRig({ t0: T0, dir: tmp.dir });
+    try {
+      const file = path.join(tmp.dir, TOKEN_FILE);
+      token = (await readFile(file, 'utf8')).trim();
+      expect(token).toMatch(/^[a-z2-9]{4}(-[a-z2-9]{4}){4}$/);
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      expect(rig.logs.filter((l) => l.includes(token))).toHaveLength(1);
+      expect((await request(rig.base, 'GET', '/api/token', { token })).status).toBe(200);
+      expect((await request(rig.base, 'GET', '/api/info')).json.adminToken).toBe('generated');
+    } finally {
+      await rig.gw.stop();
+    }
+  });
+
+  it('is read back after a restart and not shown again', async () => {
+    const rig: Rig = await startRig({ t0: T0, dir: tmp.dir });
+    try {
+      expect(rig.logs.join('\n')).not.toContain(token);
+      expect(rig.logs.join('\n')).toMatch(/admin token kept in .*admin-token/);
+      expect((await request(rig.base, 'GET', '/api/token', { token })).status).toBe(200);
+    } finally {
+      await rig.gw.stop();
+    }
+  });
+
+  it('gives way to a configured token', async () => {
+    const rig: Rig = await startRig({ t0: T0, dir: tmp.dir, env: { WMBUS_ADMIN_TOKEN: 'chosen-by-me' } });
+    try {
+      expect((await request(rig.base, 'GET', '/api/token', { token })).status).toBe(401);
+      expect((await request(rig.base, 'GET', '/api/token', { token: 'chosen-by-me' })).status).toBe(200);
+      expect(rig.logs.join('\n')).not.toContain('chosen-by-me');
+    } finally {
+      await rig.gw.stop();
+    }
+  });
+});
