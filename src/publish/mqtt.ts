@@ -51,8 +51,20 @@ function safeUrl(url: string): string {
   }
 }
 
-/** MQTT CONNACK refusals (3.1.1 return codes and their MQTT 5 reason codes) and what to check. */
-function refusalHint(code: unknown): string | undefined {
+const UNTRUSTED_CERTIFICATE = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** What to check for a refused connection: MQTT CONNACK codes (3.1.1 and MQTT 5) and TLS failures. */
+function refusalHint(code: unknown, message: string): string | undefined {
+  if (typeof code === 'string' && UNTRUSTED_CERTIFICATE.has(code)) {
+    return `the broker's certificate is not trusted (${message}): set mqtt.tls.ca to the file of the CA that signed it`;
+  }
   if (code === 4 || code === 134) return 'bad user name or password: check mqtt.username and mqtt.password';
   if (code === 5 || code === 135) return 'not authorised: check mqtt.username and mqtt.password (and the broker ACL)';
   if (code === 2 || code === 133) return 'client id refused: set another mqtt.clientId';
@@ -197,7 +209,7 @@ export class MqttOutput implements Output {
   #lastError = '';
 
   #onError(err: Error & { code?: unknown }): void {
-    const hint = refusalHint(err.code);
+    const hint = refusalHint(err.code, err.message);
     const text = `mqtt: ${safeUrl(this.#o.url)}: ${hint ?? err.message}`;
     // Once per kind of failure, not on every retry.
     if (text === this.#lastError) return;

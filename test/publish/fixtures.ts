@@ -75,6 +75,15 @@ export class CapturingLogger implements Logger {
   }
 }
 
+/** Waits (up to 20 s: the machine may be busy) until the log has a line that matches. */
+export async function waitForLog(log: CapturingLogger, pattern: RegExp): Promise<string> {
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 25))) {
+    const line = log.lines.find((l) => pattern.test(l));
+    if (line !== undefined) return line;
+  }
+  throw new Error(`no log line matching ${pattern} within 20 s; the log: ${log.lines.join(' | ')}`);
+}
+
 export interface TestGateway {
   gateway: Gateway;
   clock: FakeClock;

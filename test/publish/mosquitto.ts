@@ -1,11 +1,11 @@
 /**
  * A real Mosquitto for the MQTT tests: its own process on a free loopback port with a temporary
- * configuration (anonymous, or with a password file), stopped and started again on the same port
+ * configuration (anonymous or with a password file, plain or TLS), stopped and started again on the same port
  * to play a broker restart. Retained messages are not persisted, as on a broker that restarts
  * without a persistence file: whatever the gateway wants there after a restart it must republish.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -62,7 +62,22 @@ export interface Broker {
   dispose(): Promise<void>;
 }
 
-export async function startMosquitto(opts: { users?: Record<string, string> } = {}): Promise<Broker> {
+/** A CA and a server certificate for 127.0.0.1, made with openssl, for a TLS listener. */
+export function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
+  const f = (name: string) => path.join(dir, name);
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  execFileSync('openssl', ['req', '-x509', ...ec, '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '2', '-subj', '/CN=wmbus-test-ca'], { stdio: 'ignore' });
+  execFileSync('openssl', ['req', ...ec, '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+  writeFileSync(f('san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  execFileSync(
+    'openssl',
+    ['x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.pem'), '-days', '2', '-extfile', f('san.ext')],
+    { stdio: 'ignore' },
+  );
+  return { ca: f('ca.pem'), cert: f('server.pem'), key: f('server.key') };
+}
+
+export async function startMosquitto(opts: { users?: Record<string, string>; tls?: { ca: string; cert: string; key: string } } = {}): Promise<Broker> {
   if (!mosquittoPath) throw new Error('mosquitto not installed');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'wmbus-mosquitto-'));
   const port = await freePort();
@@ -70,6 +85,7 @@ export async function startMosquitto(opts: { users?: Record<string, string> } = 
   const lines = [`listener ${port} 127.0.0.1`, 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning'];
   // Started as root, mosquitto would switch to its own user, which cannot read this temp folder.
   if (process.getuid?.() === 0) lines.push('user root');
+  if (opts.tls) lines.push(`cafile ${opts.tls.ca}`, `certfile ${opts.tls.cert}`, `keyfile ${opts.tls.key}`);
   if (opts.users) {
     if (!passwdPath) throw new Error('mosquitto_passwd not installed');
     for (const [i, [user, password]] of Object.entries(opts.users).entries()) {
@@ -108,7 +124,7 @@ export async function startMosquitto(opts: { users?: Record<string, string> } = 
   await start();
   return {
     port,
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${opts.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     start,
     stop,
     setUser: (user, password) => {

@@ -5,14 +5,16 @@
  * test never meet another.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mqttOutputFrom } from '../../src/publish/mqtt.js';
-import { CapturingLogger, claimGama, gama, gamaRecord, haveShared, startGateway, type TestGateway, waterTelegram } from './fixtures.js';
-import { type Broker, mosquittoMissing, startMosquitto } from './mosquitto.js';
+import { testConfig } from '../gateway/harness.js';
+import { CapturingLogger, claimGama, gama, gamaRecord, haveShared, startGateway, type TestGateway, waitForLog, waterTelegram } from './fixtures.js';
+import { type Broker, makeCertificates, mosquittoMissing, startMosquitto } from './mosquitto.js';
 import { Observer } from './observer.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -44,6 +46,7 @@ describe.skipIf(skip)('MQTT output (real Mosquitto)', () => {
   });
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();
+    log.lines.length = 0;
   });
   afterAll(async () => {
     await broker?.dispose();
@@ -300,7 +303,7 @@ describe.skipIf(skip)('MQTT output with broker credentials (real Mosquitto with 
     const env = mqttEnv(broker, { WMBUS_MQTT_USERNAME: 'gateway', WMBUS_MQTT_PASSWORD: 'wrong' });
     const gw = await startGateway(env, (config) => [mqttOutputFrom(config, log, FAST)!]);
     try {
-      for (let i = 0; i < 200 && !log.lines.some((l) => l.startsWith('error')); i++) await new Promise((r) => setTimeout(r, 25));
+      await waitForLog(log, /^error/);
       const errors = log.lines.filter((l) => l.startsWith('error'));
       expect(errors).toHaveLength(1);
       expect(errors[0]).toMatch(/mqtt\.username and mqtt\.password/);
@@ -317,5 +320,53 @@ describe.skipIf(skip)('MQTT output with broker credentials (real Mosquitto with 
     } finally {
       await gw.close();
     }
+  });
+});
+
+describe.skipIf(skip)('MQTT output over TLS (real Mosquitto with a TLS listener)', () => {
+  let broker: Broker;
+  let dir: string;
+  let certs: ReturnType<typeof makeCertificates>;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'wmbus-mqtt-tls-'));
+    certs = makeCertificates(dir);
+    broker = await startMosquitto({ tls: certs });
+  });
+  afterAll(async () => {
+    await broker?.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('connects to an mqtts:// broker whose certificate the configured CA signed', async () => {
+    const log = new CapturingLogger();
+    const env = mqttEnv(broker, { WMBUS_MQTT_TLS_CA: certs.ca });
+    const gw = await startGateway(env, (config) => [mqttOutputFrom(config, log, FAST)!]);
+    try {
+      const o = await Observer.connect(broker.url, { ca: readFileSync(certs.ca) });
+      try {
+        await o.waitForValue(`${env.WMBUS_MQTT_TOPIC_PREFIX}/status`, 'online', 'online over TLS');
+      } finally {
+        await o.close();
+      }
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('refuses a broker certificate it cannot verify, and says so', async () => {
+    const log = new CapturingLogger();
+    const gw = await startGateway(mqttEnv(broker), (config) => [mqttOutputFrom(config, log, FAST)!]);
+    try {
+      expect(await waitForLog(log, /^error/)).toMatch(/certificate is not trusted .*set mqtt\.tls\.ca/);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('names the setting when a TLS file cannot be read', () => {
+    const log = new CapturingLogger();
+    const config = testConfig(dir, { WMBUS_MQTT_URL: broker.url, WMBUS_MQTT_TLS_CA: path.join(dir, 'missing.pem') });
+    expect(mqttOutputFrom(config, log)).toBeUndefined();
+    expect(log.lines.join('\n')).toMatch(/mqtt\.tls\.ca: cannot read .*missing\.pem/);
   });
 });
