@@ -115,22 +115,22 @@ function panel(resolution) {
   );
   let meterId;
   let plot;
+  // The query and the time span the chart shows (whole buckets, so edge bars are never cut).
   const query = () => {
     if (preset.value === 'custom') {
       if (!from.value || !to.value) return undefined;
-      return `resolution=${resolution}&from=${from.value}&to=${nextDate(to.value)}`;
+      return { q: `resolution=${resolution}&from=${from.value}&to=${nextDate(to.value)}` };
     }
     const span = PRESETS[resolution].find(([k]) => k === preset.value)[1];
-    // Whole buckets: start at the top of the hour (or the local midnight, which the API rounds to).
     const start = resolution === 'hour' ? Math.floor((Date.now() - span) / HOUR) * HOUR + HOUR : Date.now() - span + DAY;
-    return `resolution=${resolution}&from=${start}`;
+    return { q: `resolution=${resolution}&from=${start}`, from: start, to: Date.now() };
   };
   const load = async (id) => {
     meterId = id ?? meterId;
-    const q = query();
-    if (!meterId || !q) return;
-    csv.href = `/api/meters/${meterId}/history.csv?${q}`;
-    const data = await api.get(`/api/meters/${meterId}/history?${q}`).catch((err) => ({ error: err }));
+    const range = query();
+    if (!meterId || !range) return;
+    csv.href = `/api/meters/${meterId}/history.csv?${range.q}`;
+    const data = await api.get(`/api/meters/${meterId}/history?${range.q}`).catch((err) => ({ error: err }));
     if (data.error) return fill(box, h('p', { class: 'problem' }, data.error.message));
     const uPlot = await loadUplot();
     plot?.destroy();
@@ -141,7 +141,10 @@ function panel(resolution) {
       return fill(box, h('p', { class: 'empty' }, t('charts.empty')));
     }
     fill(box);
-    plot = barChart(uPlot, box, data, series, resolution);
+    const first = data.buckets[0];
+    const last = data.buckets[data.buckets.length - 1];
+    const span = [Math.min(first.start, range.from ?? first.start), Math.max(last.end, range.to ?? last.end)].map((ms) => ms / 1000);
+    plot = barChart(uPlot, box, data, series, resolution, span);
     fill(
       total,
       `${t('charts.total')}: `,
@@ -187,7 +190,7 @@ function tzDate(uPlot) {
   return tz ? (ts) => uPlot.tzDate(new Date(ts * 1e3), tz) : (ts) => new Date(ts * 1e3);
 }
 
-function barChart(uPlot, box, data, series, resolution) {
+function barChart(uPlot, box, data, series, resolution, span) {
   const isVolume = series[0].startsWith('volume');
   // Bars stand in the middle of their hour or day; two series share it side by side.
   const xs = data.buckets.map((b) => (b.start + b.end) / 2000);
@@ -204,7 +207,7 @@ function barChart(uPlot, box, data, series, resolution) {
     height: chartHeight(),
     tzDate: tzDate(uPlot),
     cursor: { drag: { x: false, y: false }, points: { show: false } },
-    scales: { x: { time: true }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+    scales: { x: { time: true, range: () => span }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } },
     axes: [
       { stroke: '#556', grid: { show: false }, values: timeTicks },
       { stroke: '#556', size: 52, values: (u, vals) => vals.map((v) => num(v, v < 10 && !isVolume ? 1 : 0)), label: unit, labelSize: 14 },
@@ -225,47 +228,58 @@ function barChart(uPlot, box, data, series, resolution) {
   return new uPlot(opts, [xs, ...ys], box);
 }
 
-/** Power (W, left) and voltage (V, right) averages of the kept window. */
+/** Power and voltage averages of the kept window (48 h by default), one chart each. */
 function samplesPanel() {
-  const box = h('div', { class: 'chart', dataset: { chart: 'samples' } });
-  const el = h('section', { class: 'card', hidden: true }, h('header', {}, h('h2', {}, t('charts.samples'))), box);
-  let plot;
+  const boxes = { power: h('div', { class: 'chart', dataset: { chart: 'power' } }), voltage: h('div', { class: 'chart', dataset: { chart: 'voltage' } }) };
+  const el = h('section', { class: 'card', hidden: true }, h('header', {}, h('h2', {}, t('charts.samples'))), boxes.power, boxes.voltage);
+  let plots = [];
   const load = async (meterId) => {
     const data = await api.get(`/api/meters/${meterId}/samples`).catch(() => null);
-    plot?.destroy();
-    plot = undefined;
-    const names = [...new Set((data?.samples ?? []).flatMap((s) => Object.keys(s.values)))].filter((n) => /^(power|voltage)/.test(n)).sort();
-    el.hidden = !data || data.samples.length < 2 || names.length === 0;
+    for (const [p] of plots) p.destroy();
+    plots = [];
+    const samples = data?.samples ?? [];
+    const names = [...new Set(samples.flatMap((s) => Object.keys(s.values)))].sort();
+    // Import before export, as everywhere on the page.
+    const power = names.filter((n) => n.startsWith('power')).sort((a, b) => Number(b.includes('import')) - Number(a.includes('import')));
+    const groups = { power, voltage: names.filter((n) => n.startsWith('voltage')) };
+    el.hidden = samples.length < 2 || (groups.power.length === 0 && groups.voltage.length === 0);
     if (el.hidden) return;
     const uPlot = await loadUplot();
-    fill(box);
-    const xs = data.samples.map((s) => s.t / 1000);
-    const palette = ['#e07a1f', '#2a9d8f', '#7b2cbf', '#3a7bd5', '#c9184a', '#6c757d'];
-    plot = new uPlot(
-      {
-        width: chartWidth(box),
-        height: chartHeight(),
-        tzDate: tzDate(uPlot),
-            scales: { x: { time: true }, W: {}, V: {} },
-        axes: [
-          { stroke: '#556', grid: { show: false }, values: timeTicks },
-          { scale: 'W', stroke: '#556', size: 52, label: 'W', labelSize: 14 },
-          { scale: 'V', side: 1, stroke: '#556', size: 44, grid: { show: false }, label: 'V', labelSize: 14 },
-        ],
-        series: [
-          {},
-          ...names.map((n, i) => ({
-            label: registerLabel(n),
-            scale: n.startsWith('voltage') ? 'V' : 'W',
-            stroke: palette[i % palette.length],
-            width: 1.5,
-            value: (u, v) => (v === null ? '–' : `${num(v, 0)} ${n.startsWith('voltage') ? 'V' : 'W'}`),
-          })),
-        ],
-      },
-      [xs, ...names.map((n) => data.samples.map((s) => s.values[n] ?? null))],
-      box,
-    );
+    const xs = samples.map((s) => s.t / 1000);
+    for (const [kind, list] of Object.entries(groups)) {
+      fill(boxes[kind]);
+      if (list.length === 0) continue;
+      const unit = kind === 'power' ? 'W' : 'V';
+      plots.push([
+        new uPlot(
+          {
+            width: chartWidth(boxes[kind]),
+            height: Math.round(chartHeight() * 0.8),
+            tzDate: tzDate(uPlot),
+            scales: { x: { time: true } },
+            axes: [
+              { stroke: '#556', grid: { show: false }, values: timeTicks },
+              { stroke: '#556', size: 52, label: unit, labelSize: 14 },
+            ],
+            series: [
+              { value: (u, ts) => (ts === null ? '–' : dateLabel(ts * 1000, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })) },
+              ...list.map((n, i) => ({
+                label: registerLabel(n),
+                stroke: SAMPLE_COLORS[n] ?? PHASE_COLORS[i % PHASE_COLORS.length],
+                width: kind === 'power' ? 1.5 : 1,
+                value: (u, v) => (v === null ? '–' : `${num(v, 0)} ${unit}`),
+              })),
+            ],
+          },
+          [xs, ...list.map((n) => samples.map((s) => s.values[n] ?? null))],
+          boxes[kind],
+        ),
+        boxes[kind],
+      ]);
+    }
   };
-  return { el, load, resize: () => plot?.setSize({ width: chartWidth(box), height: chartHeight() }) };
+  return { el, load, resize: () => plots.forEach(([p, box]) => p.setSize({ width: chartWidth(box), height: Math.round(chartHeight() * 0.8) })) };
 }
+
+const SAMPLE_COLORS = { power_import: COLORS.energy_import, power_export: COLORS.energy_export };
+const PHASE_COLORS = ['#7b2cbf', '#3a7bd5', '#c9184a'];

@@ -2,7 +2,7 @@
 // and this month's energy, the registers, per-phase voltage; other meters show their own counters.
 import { fill, h } from './dom.js';
 import { ago, medium, num, t, time } from './i18n.js';
-import { amount, instantAmount, registerLabel, signalBars, statusBadge } from './format.js';
+import { amount, instantAmount, registerLabel, signalBars, statusBadge, statusProblem } from './format.js';
 import { meterList, state } from './state.js';
 
 // The power bar's scale grows with what the meter has shown, never below this.
@@ -38,7 +38,7 @@ function card(m, r, summary) {
     { class: 'card meter', dataset: { meter: m.id, time: r?.time ?? '' } },
     h('header', {}, h('h2', {}, m.name), statusBadge(m.status)),
     h('p', { class: 'sub' }, [m.id, m.manufacturer, medium(m.medium)].filter(Boolean).join(' · ')),
-    m.status.message && m.status.state !== 'ok' ? h('p', { class: 'problem', role: 'alert' }, m.status.message) : null,
+    statusProblem(m),
     !r ? h('p', { class: 'empty' }, t('dash.waiting')) : isElectricity ? electricity(r, summary, m.id) : otherMeter(r, summary),
     r ? footer(m, r) : null,
   );

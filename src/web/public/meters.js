@@ -3,7 +3,7 @@
 import { ApiError, api, token } from './api.js';
 import { fill, h } from './dom.js';
 import { ago, medium, t } from './i18n.js';
-import { signalBars, statusBadge } from './format.js';
+import { signalBars, statusBadge, statusProblem } from './format.js';
 import { meterList, state } from './state.js';
 
 const dialog = () => document.getElementById('dialog');
@@ -69,7 +69,7 @@ function claimedRows(say, drawToken) {
           [m.id, m.manufacturer, medium(m.medium), t(m.hasKey ? 'meters.hasKey' : 'meters.noKey')].filter(Boolean).join(' · '),
           m.lastSeen ? [' · ', t('meters.lastSeen'), ' ', h('span', { dataset: { ago: m.lastSeen } }, ago(m.lastSeen))] : null,
         ),
-        m.status.message && m.status.state !== 'ok' ? h('div', { class: 'problem', role: 'alert' }, m.status.message) : null,
+        statusProblem(m),
       ),
       h(
         'div',
@@ -221,7 +221,7 @@ async function claim(values, d, say) {
   state.nearby.delete(meter.id);
   if (meter.status.state === 'wrong_key') {
     // Claimed, but the telegram already heard does not decrypt: ask for the key again right here.
-    keyDialog(meter, say, `${t('meters.wrongKey', { id: meter.id })} (${meter.status.message ?? ''})`);
+    keyDialog(meter, say, t('meters.wrongKey', { id: meter.id }));
     return;
   }
   d.close();

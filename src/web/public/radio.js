@@ -3,7 +3,7 @@
 import { fill, h } from './dom.js';
 import { num, t, time } from './i18n.js';
 import { signalBars } from './format.js';
-import { state } from './state.js';
+import { loadTelegrams, state } from './state.js';
 
 export function mount(root) {
   const counters = h('div', { class: 'stats' });
@@ -79,6 +79,7 @@ export function mount(root) {
   };
   drawStats();
   drawLog();
+  loadTelegrams().catch(() => {});
   return {
     update(kind) {
       if (kind === 'radio' || kind === 'all' || kind === 'meters') drawStats();

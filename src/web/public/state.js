@@ -31,27 +31,34 @@ function changed(kind) {
 const TELEGRAM_LOG = 50;
 
 export async function loadAll() {
-  const [info, meters, latest, nearby, radio, telegrams] = await Promise.all(
-    ['/api/info', '/api/meters', '/api/latest', '/api/nearby', '/api/radio', '/api/telegrams'].map((p) => api.get(p)),
-  );
+  const [info, meters, latest, nearby, radio] = await Promise.all(['/api/info', '/api/meters', '/api/latest', '/api/nearby', '/api/radio'].map((p) => api.get(p)));
   state.info = info;
   state.meters = new Map(meters.map((m) => [m.id, m]));
   state.latest = new Map(Object.entries(latest));
   state.nearby = new Map(nearby.map((n) => [n.id, n]));
   state.radio = radio;
-  state.telegrams = telegrams.slice(-TELEGRAM_LOG);
   const summaries = await Promise.all(meters.map((m) => api.get(`/api/meters/${m.id}/summary`).catch(() => null)));
   state.summary = new Map(meters.map((m, i) => [m.id, summaries[i]]).filter(([, s]) => s));
   changed('all');
 }
 
-/** Listens to /api/events; on every (re)connection the whole state is fetched again. */
+/** The telegram log is for the Radio view only: fetched when it first opens, then kept by events. */
+export async function loadTelegrams() {
+  const list = await api.get('/api/telegrams');
+  // Events that came in meanwhile are in the fetched list too.
+  state.telegrams = list.slice(-TELEGRAM_LOG);
+  changed('telegram');
+}
+
+/** Listens to /api/events; after a lost connection the whole state is fetched again. */
 export function connectLive() {
   const es = new EventSource('/api/events?topics=reading,meter,nearby,radio,telegram');
+  let opened = false;
   es.onopen = () => {
     state.live = true;
     changed('live');
-    loadAll().catch(() => {});
+    if (opened) loadAll().catch(() => {});
+    opened = true;
   };
   es.onerror = () => {
     state.live = false;

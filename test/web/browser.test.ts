@@ -1,0 +1,206 @@
+/**
+ * The page in a real headless Chromium (Debian's, driven by playwright-core; nothing is downloaded)
+ * against the demo service started as `wmbus-gateway run` in a child process. The demo's data
+ * folder is first given two days of history made from the same simulated meters, as a gateway that
+ * has been running for a while would have. One page watches the dashboard while another opens the
+ * charts, claims the neighbour's meter with its key (its readings must appear on the first page
+ * without a reload) and tries a wrong key on another. Screenshots of the dashboard on a phone and
+ * a desktop go to test-artifacts/. About 30-60 s, mostly waiting for the simulated meters.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_METERS, frameAt, rssiAt, sendTimes } from '../../src/gateway/demo/neighbourhood.js';
+import { FakeClock, openGateway, repoRoot, tempDir, testConfig } from '../gateway/harness.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) {
+  const why = `${CHROMIUM} not found (Debian package "chromium"): the browser test cannot run`;
+  if (process.env['CI']) throw new Error(why);
+  console.warn(`${why}; skipping it`);
+}
+
+const ARTIFACTS = path.join(repoRoot, 'test-artifacts');
+const NEIGHBOUR = DEMO_METERS.find((m) => m.id === '30435002')!;
+const GAS = DEMO_METERS.find((m) => m.id === '12345678')!;
+const HOUSE = DEMO_METERS.find((m) => m.id === '30434741')!;
+
+const mainUrl = pathToFileURL(path.join(repoRoot, 'src', 'cli', 'main.ts')).href;
+const script = `const { main } = await import(${JSON.stringify(mainUrl)}); process.exitCode = await main(process.argv.slice(1));`;
+
+let tmp: Awaited<ReturnType<typeof tempDir>>;
+let service: ChildProcess | undefined;
+let log = '';
+let base = '';
+let browser: BrowserContext | undefined;
+let profile = '';
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
+}
+
+async function waitForLog(pattern: RegExp, ms: number): Promise<RegExpMatchArray> {
+  const start = Date.now();
+  for (;;) {
+    const m = log.match(pattern);
+    if (m) return m;
+    if (Date.now() - start > ms) throw new Error(`no log line matching ${pattern} within ${ms / 1000} s; log so far:\n${log}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Two days of the household's telegrams, ending three minutes ago, into the demo's data folder. */
+async function seedHistory(demoDir: string, now: number): Promise<void> {
+  const clock = new FakeClock(now - 2 * 86_400_000);
+  const gw = await openGateway(testConfig(demoDir), clock);
+  const household = DEMO_METERS.filter((m) => m.household);
+  for (const m of household) await gw.claim({ id: m.id, name: m.name, key: m.key });
+  const sends = household.flatMap((m) => sendTimes(m, now - 2 * 86_400_000, now - 180_000).map((t) => ({ m, t }))).sort((a, b) => a.t - b.t);
+  for (const { m, t } of sends) {
+    clock.t = t;
+    gw.ingestTelegram(frameAt(m, t), { time: t, rssi: rssiAt(m, t), mode: m.mode, frameFormat: m.frameFormat });
+  }
+  await gw.stop();
+}
+
+beforeAll(async () => {
+  if (!haveChromium) return;
+  tmp = await tempDir();
+  await seedHistory(path.join(tmp.dir, 'demo'), Date.now());
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env, WMBUS_HTTP_HOST: '127.0.0.1', WMBUS_HTTP_PORT: String(port), ...(existsSync('/dev/spidev0.0') ? { WMBUS_DEMO: '1' } : {}) };
+  delete env['WMBUS_ADMIN_TOKEN'];
+  service = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, 'run', '--data', tmp.dir], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  service.stdout!.on('data', (c: Buffer) => (log += c.toString()));
+  service.stderr!.on('data', (c: Buffer) => (log += c.toString()));
+  await waitForLog(/web: the page and JSON API on/, 30_000);
+  base = `http://127.0.0.1:${port}`;
+  profile = await mkdtemp(path.join(os.tmpdir(), 'wmbus-chromium-'));
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    locale: 'pl-PL',
+    viewport: { width: 1280, height: 900 },
+  });
+  await mkdir(ARTIFACTS, { recursive: true });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (service && service.exitCode === null) {
+    const exited = new Promise((resolve) => service!.once('exit', resolve));
+    service.kill('SIGTERM');
+    await exited;
+  }
+  if (profile) await rm(profile, { recursive: true, force: true });
+  await tmp?.remove();
+});
+
+/** Fails the test on any script error of the page. */
+function watchErrors(page: Page, errors: string[]): void {
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+}
+
+describe.skipIf(!haveChromium)('the page in Chromium against the demo service', () => {
+  it('shows live values, charts, claims a meter with its key and refuses a wrong one', async () => {
+    const errors: string[] = [];
+    const token = (await waitForLog(/admin token for changes on the page and the API: (\S+)/, 5000))[1]!;
+
+    // The dashboard: Polish, because the browser asks for Polish.
+    const dash = browser!.pages()[0] ?? (await browser!.newPage());
+    watchErrors(dash, errors);
+    await dash.goto(base);
+    expect(await dash.getAttribute('html', 'lang')).toBe('pl');
+    await expect.poll(() => dash.locator('nav a.active').textContent()).toBe('Pulpit');
+    const house = dash.locator(`[data-meter="${HOUSE.id}"]`);
+    await house.locator('[data-field="power_import"]').waitFor();
+    // Two days of history: today's import is there before any live telegram.
+    await expect.poll(() => house.locator('tbody tr').first().textContent()).toMatch(/Dziś\s*[\d,]+\s*kWh/);
+    const firstTimes = await dash.locator('[data-meter]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset['time']));
+    await dash.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    // A reading arrives by itself (every 32 s for the water meter, 60 s for the GAMA 350).
+    const liveChange = dash.waitForFunction(
+      (before) => Array.from(document.querySelectorAll<HTMLElement>('[data-meter]')).some((e, i) => e.dataset['time'] !== before[i]),
+      firstTimes,
+      { timeout: 70_000, polling: 250 },
+    );
+
+    // Meanwhile, a second page: the charts, in English.
+    const other = await browser!.newPage();
+    watchErrors(other, errors);
+    await other.goto(`${base}/#/charts`);
+    await other.selectOption('#lang', 'en');
+    await expect.poll(() => other.locator('nav a.active').textContent()).toBe('Charts');
+    const hourly = other.locator('[data-chart="hour"]');
+    const daily = other.locator('[data-chart="day"]');
+    await hourly.locator('canvas').waitFor();
+    await daily.locator('canvas').waitFor();
+    // Import and export bars from the history: the legend names both.
+    await expect.poll(() => hourly.locator('.u-legend').textContent()).toMatch(/Import[\s\S]*Export/);
+    const csvHref = await other.locator('section:has([data-chart="hour"]) a[download]').getAttribute('href');
+    const csv = await (await other.request.get(base + csvHref!)).text();
+    expect(csv.split('\r\n')[0]).toMatch(/^meter_id,start,end,energy_import_kwh,energy_export_kwh,.*energy_import_t2_kwh.*,partial$/);
+    expect(csv.trim().split('\r\n').length).toBeGreaterThanOrEqual(47);
+    // The range picker: the last 24 hours draw fewer bars than 48.
+    const rowsOf = async () => (await (await other.request.get(base + (await other.locator('section:has([data-chart="hour"]) a[download]').getAttribute('href'))!)).text()).trim().split('\r\n').length;
+    await other.locator('section:has([data-chart="hour"]) select').selectOption('h24');
+    await expect.poll(rowsOf).toBeLessThanOrEqual(26);
+    await hourly.locator('canvas').waitFor();
+
+    // The Meters page: claim the neighbour's GAMA 350 with its key and the token from the log.
+    await other.click('nav a[href="#/meters"]');
+    const row = other.locator(`[data-nearby="${NEIGHBOUR.id}"]`);
+    await row.waitFor({ timeout: 30_000 });
+    await row.locator('button').click();
+    const dialog = other.locator('dialog[open]');
+    await dialog.locator('input[name="name"]').fill('Neighbour');
+    await dialog.locator('input[name="key"]').fill(NEIGHBOUR.key!);
+    await dialog.locator('input[name="token"]').fill(token);
+    await dialog.locator('button[type="submit"]').click();
+    await expect.poll(() => other.locator('.notice').textContent()).toContain(`Meter ${NEIGHBOUR.id} claimed`);
+    await expect.poll(() => other.locator(`#claimed [data-meter="${NEIGHBOUR.id}"] .badge`).textContent()).toBe('ok');
+
+    // A wrong key on the gas meter across the street: claimed, and the page says the key is wrong.
+    const gas = other.locator(`[data-nearby="${GAS.id}"]`);
+    await gas.waitFor({ timeout: 30_000 });
+    await gas.locator('button').click();
+    await dialog.locator('input[name="key"]').fill(HOUSE.key!);
+    await dialog.locator('button[type="submit"]').click();
+    await expect.poll(() => dialog.locator('.problem').first().textContent()).toMatch(new RegExp(`does not decrypt the telegrams of meter ${GAS.id}`));
+    await dialog.locator('button', { hasText: 'Cancel' }).click();
+    await expect.poll(() => other.locator(`#claimed [data-meter="${GAS.id}"] .badge`).textContent()).toBe('wrong key');
+
+    // Back on the first page, without a reload: the neighbour's readings appeared by themselves.
+    const claimed = dash.locator(`[data-meter="${NEIGHBOUR.id}"]`);
+    await claimed.locator('[data-field="power_import"]').waitFor();
+    expect(Number((await claimed.locator('[data-field="voltage_l1"]').textContent())!.replace(/\D/g, ''))).toBeGreaterThan(200);
+    await liveChange;
+    expect(await dash.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+
+    await dash.screenshot({ path: path.join(ARTIFACTS, 'dashboard-desktop.png'), fullPage: true });
+    await dash.setViewportSize({ width: 390, height: 844 });
+    await dash.screenshot({ path: path.join(ARTIFACTS, 'dashboard-phone.png'), fullPage: true });
+    await other.screenshot({ path: path.join(ARTIFACTS, 'meters-desktop.png'), fullPage: true });
+    await other.click('nav a[href="#/charts"]');
+    await other.locator('[data-chart="day"] canvas').waitFor();
+    await other.screenshot({ path: path.join(ARTIFACTS, 'charts-desktop.png'), fullPage: true });
+    await other.click('nav a[href="#/radio"]');
+    await expect.poll(async () => Number(await other.locator('[data-stat="frames"] b').textContent())).toBeGreaterThan(3);
+    await other.screenshot({ path: path.join(ARTIFACTS, 'radio-desktop.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  }, 120_000);
+});
