@@ -71,7 +71,11 @@ export class WebOutput implements Output {
     const { config, log } = this.#options;
     this.#gateway = gateway;
     this.#token = await resolveAdminToken(config.http.adminToken, config.dataDir, log);
-    this.#files = await StaticFiles.load();
+    // A broken installation without the page's files still serves the API, the health check and /metrics.
+    this.#files = await StaticFiles.load().catch((err: Error) => {
+      log.error(`web: ${err.message}; the JSON API still works`);
+      return new StaticFiles();
+    });
     const hub = (this.#hub = new EventHub((this.#options.heartbeatS ?? 15) * 1000));
     this.#subscribe(gateway, hub);
     const server = (this.#server = createServer((req, res) => void this.#handle(req, res)));
