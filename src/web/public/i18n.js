@@ -159,7 +159,7 @@ const TEXT = {
     'charts.h24': 'ostatnie 24 godziny',
     'charts.h48': 'ostatnie 48 godzin',
     'charts.d7': 'ostatnie 7 dni',
-    'charts.d31': 'ostatni 31 dni',
+    'charts.d31': 'ostatnie 31 dni',
     'charts.d90': 'ostatnie 90 dni',
     'charts.d365': 'ostatnie 12 miesięcy',
     'charts.custom': 'od – do',
@@ -237,7 +237,6 @@ const TEXT = {
 };
 
 const STORE_KEY = 'wmbus-lang';
-export const LANGUAGES = Object.keys(TEXT);
 
 let lang = pickLanguage();
 let timeZone;
