@@ -2,12 +2,49 @@
 
 const HEX2: string[] = [];
 for (let i = 0; i < 256; i++) HEX2.push(i.toString(16).toUpperCase().padStart(2, '0'));
+/** Character codes of the two hex digits of each byte. */
+const HI = new Uint16Array(256);
+const LO = new Uint16Array(256);
+for (let i = 0; i < 256; i++) {
+  HI[i] = HEX2[i]!.charCodeAt(0);
+  LO[i] = HEX2[i]!.charCodeAt(1);
+}
 
 /** Uppercase hex of bytes[start, end). */
 export function toHex(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  if (end - start <= 8) return shortHex(bytes, start, end - start);
   let s = '';
-  for (let i = start; i < end; i++) s += HEX2[bytes[i]!]!;
-  return s;
+  let i = start;
+  for (; end - i > 8; i += 8) s += shortHex(bytes, i, 8);
+  return s + shortHex(bytes, i, end - i);
+}
+
+/**
+ * Hex of 0..8 bytes as one string: record headers and data are this short, and building their
+ * text a byte at a time would allocate a string per byte. Spelled out per length so that each is
+ * a single String.fromCharCode call.
+ */
+function shortHex(b: Uint8Array, at: number, n: number): string {
+  switch (n) {
+    case 1:
+      return HEX2[b[at]!]!;
+    case 2:
+      return String.fromCharCode(HI[b[at]!]!, LO[b[at]!]!, HI[b[at + 1]!]!, LO[b[at + 1]!]!);
+    case 3:
+      return String.fromCharCode(HI[b[at]!]!, LO[b[at]!]!, HI[b[at + 1]!]!, LO[b[at + 1]!]!, HI[b[at + 2]!]!, LO[b[at + 2]!]!);
+    case 4:
+      return String.fromCharCode(HI[b[at]!]!, LO[b[at]!]!, HI[b[at + 1]!]!, LO[b[at + 1]!]!, HI[b[at + 2]!]!, LO[b[at + 2]!]!, HI[b[at + 3]!]!, LO[b[at + 3]!]!);
+    case 5:
+      return String.fromCharCode(HI[b[at]!]!, LO[b[at]!]!, HI[b[at + 1]!]!, LO[b[at + 1]!]!, HI[b[at + 2]!]!, LO[b[at + 2]!]!, HI[b[at + 3]!]!, LO[b[at + 3]!]!, HI[b[at + 4]!]!, LO[b[at + 4]!]!);
+    case 6:
+      return String.fromCharCode(HI[b[at]!]!, LO[b[at]!]!, HI[b[at + 1]!]!, LO[b[at + 1]!]!, HI[b[at + 2]!]!, LO[b[at + 2]!]!, HI[b[at + 3]!]!, LO[b[at + 3]!]!, HI[b[at + 4]!]!, LO[b[at + 4]!]!, HI[b[at + 5]!]!, LO[b[at + 5]!]!);
+    case 7:
+      return String.fromCharCode(HI[b[at]!]!, LO[b[at]!]!, HI[b[at + 1]!]!, LO[b[at + 1]!]!, HI[b[at + 2]!]!, LO[b[at + 2]!]!, HI[b[at + 3]!]!, LO[b[at + 3]!]!, HI[b[at + 4]!]!, LO[b[at + 4]!]!, HI[b[at + 5]!]!, LO[b[at + 5]!]!, HI[b[at + 6]!]!, LO[b[at + 6]!]!);
+    case 8:
+      return String.fromCharCode(HI[b[at]!]!, LO[b[at]!]!, HI[b[at + 1]!]!, LO[b[at + 1]!]!, HI[b[at + 2]!]!, LO[b[at + 2]!]!, HI[b[at + 3]!]!, LO[b[at + 3]!]!, HI[b[at + 4]!]!, LO[b[at + 4]!]!, HI[b[at + 5]!]!, LO[b[at + 5]!]!, HI[b[at + 6]!]!, LO[b[at + 6]!]!, HI[b[at + 7]!]!, LO[b[at + 7]!]!);
+    default:
+      return ''; // an empty or reversed range
+  }
 }
 
 /** Two hex digits of one byte. */

@@ -5,7 +5,7 @@
  */
 import { crc16En13757 } from '../crc.js';
 import type { DecodeErrorInfo } from '../types.js';
-import { DF_SPECIAL, DIF_GLOBAL_READOUT, DIF_IDLE_FILLER, readDib, readVib } from './dib.js';
+import { DF_SPECIAL, DIF_GLOBAL_READOUT, DIF_IDLE_FILLER, RecordHeader, readDib, readVib } from './dib.js';
 import { dataSize, parseRecords, type AplResult } from './records.js';
 
 export function formatSignature(dibVib: Uint8Array): number {
@@ -20,15 +20,13 @@ export function compactSignatureOf(bytes: Uint8Array, start: number): number {
 type Failure = { ok: false; error: DecodeErrorInfo };
 const failure = (code: DecodeErrorInfo['code'], message: string): Failure => ({ ok: false, error: { code, message } });
 
-/** The header length of the record format entry at pos in dibVib, or an error when it is not one. */
-function formatEntryEnd(dibVib: Uint8Array, pos: number): number | Failure {
+/** The end of the record format entry at pos in dibVib, or an error when it is not one. */
+function formatEntryEnd(dibVib: Uint8Array, pos: number, h: RecordHeader): number | Failure {
   const dif = dibVib[pos]!;
   if ((dif & 0x0f) === DF_SPECIAL) return pos + 1;
-  const dib = readDib(dibVib, pos, dibVib.length);
-  if ('code' in dib) return failure('MALFORMED', `learned record format: ${dib.message}`);
-  const vib = readVib(dibVib, dib.end, dibVib.length);
-  if ('code' in vib) return failure('MALFORMED', `learned record format: ${vib.message}`);
-  return vib.end;
+  const broken = readDib(dibVib, pos, dibVib.length, h) ?? readVib(dibVib, h.dibEnd, dibVib.length, h);
+  if (broken) return failure('MALFORMED', `learned record format: ${broken.message}`);
+  return h.vibEnd;
 }
 
 /**
@@ -47,8 +45,9 @@ export function parseFormatFrame(bytes: Uint8Array, start: number, end: number):
   if (crc !== signature) {
     return failure('CRC', `format frame signature 0x${hex4(signature)} does not match its record headers (CRC 0x${hex4(crc)})`);
   }
+  const h = new RecordHeader();
   for (let pos = 0; pos < dibVib.length;) {
-    const next = formatEntryEnd(dibVib, pos);
+    const next = formatEntryEnd(dibVib, pos, h);
     if (typeof next !== 'number') return next;
     pos = next;
   }
@@ -66,8 +65,9 @@ export function parseCompactFrame(bytes: Uint8Array, start: number, end: number,
   const full = new Uint8Array(dibVib.length + (end - start - 4));
   let out = 0;
   let data = start + 4;
+  const h = new RecordHeader();
   for (let pos = 0; pos < dibVib.length;) {
-    const next = formatEntryEnd(dibVib, pos);
+    const next = formatEntryEnd(dibVib, pos, h);
     if (typeof next !== 'number') return next;
     full.set(dibVib.subarray(pos, next), out);
     out += next - pos;

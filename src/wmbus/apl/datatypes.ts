@@ -117,7 +117,7 @@ export function readReversedText(bytes: Uint8Array, at: number, len: number): st
 
 /** What an LVAR length byte announces: how many data bytes follow and how to read them. */
 export type LvarKind = 'text' | 'bcd' | 'negative_bcd' | 'binary' | 'reserved';
-export function lvarLayout(lvar: number): { kind: LvarKind; len: number } {
+function lvarLayout(lvar: number): { kind: LvarKind; len: number } {
   if (lvar <= 0xbf) return { kind: 'text', len: lvar };
   if (lvar <= 0xc9) return { kind: 'bcd', len: lvar - 0xc0 };
   if (lvar >= 0xd0 && lvar <= 0xd9) return { kind: 'negative_bcd', len: lvar - 0xd0 };
@@ -126,4 +126,22 @@ export function lvarLayout(lvar: number): { kind: LvarKind; len: number } {
   if (lvar === 0xf5) return { kind: 'binary', len: 48 };
   if (lvar === 0xf6) return { kind: 'binary', len: 64 };
   return { kind: 'reserved', len: 0 };
+}
+
+// Tables by LVAR byte, so reading a record asks no questions and allocates nothing.
+const LVAR_LENGTH = new Uint8Array(256);
+const LVAR_KIND: LvarKind[] = [];
+for (let lvar = 0; lvar < 256; lvar++) {
+  const layout = lvarLayout(lvar);
+  LVAR_LENGTH[lvar] = layout.len;
+  LVAR_KIND.push(layout.kind);
+}
+
+/** Number of data bytes after an LVAR byte (0 for reserved codes). */
+export function lvarLength(lvar: number): number {
+  return LVAR_LENGTH[lvar & 0xff]!;
+}
+
+export function lvarKind(lvar: number): LvarKind {
+  return LVAR_KIND[lvar & 0xff]!;
 }

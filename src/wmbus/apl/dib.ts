@@ -15,6 +15,14 @@ export const MAX_VIFE = 10;
 
 const FUNCTIONS: readonly RecordFunction[] = ['instantaneous', 'maximum', 'minimum', 'error'];
 
+/**
+ * Weight of the bits DIFE number n adds: 4 storage bits from bit 1 + 4n, 2 tariff bits from bit
+ * 2n, 1 subunit bit at bit n. Storage numbers outgrow 32 bits, so these are multipliers, not shifts.
+ */
+const STORAGE_WEIGHT: readonly number[] = Array.from({ length: MAX_DIFE }, (_, n) => 2 ** (1 + 4 * n));
+const TARIFF_WEIGHT: readonly number[] = Array.from({ length: MAX_DIFE }, (_, n) => 2 ** (2 * n));
+const SUBUNIT_WEIGHT: readonly number[] = Array.from({ length: MAX_DIFE }, (_, n) => 2 ** n);
+
 /** Size in bytes of each data field code; LVAR (0xD) reads its size from the data, 0xF is special. */
 export const DATA_SIZE: readonly number[] = [0, 1, 2, 3, 4, 4, 6, 8, 0, 1, 2, 3, 4, -1, 6, -1];
 export const DF_LVAR = 0x0d;
@@ -26,21 +34,51 @@ export const DIF_MFCT_DATA_MORE = 0x1f;
 export const DIF_IDLE_FILLER = 0x2f;
 export const DIF_GLOBAL_READOUT = 0x7f;
 
-export interface Dib {
-  dif: number;
-  dataField: number;
-  function: RecordFunction;
-  storage: number;
-  tariff: number;
-  subunit: number;
+/** Compact profile kinds of RecordHeader.profile. */
+export const PROFILE_NONE = 0;
+export const PROFILE_NEWEST_FIRST = 1;
+export const PROFILE_OLDEST_FIRST = 2;
+
+/**
+ * The DIB and VIB of one record as the walk reads them. A parse fills one of these for every
+ * record in turn instead of allocating header objects per record; only `qualifiers` is handed on
+ * (it becomes the record's own array), so every readVib starts a fresh one when it needs one.
+ */
+export class RecordHeader {
+  dif = 0;
+  dataField = 0;
+  function: RecordFunction = 'instantaneous';
+  storage = 0;
+  tariff = 0;
+  subunit = 0;
   /** index after the last DIFE */
-  end: number;
+  dibEnd = 0;
+  info: VifInfo = PRIMARY_VIF[0]!;
+  /** from combinable VIFEs */
+  direction: Direction | undefined = undefined;
+  phase: string | undefined = undefined;
+  qualifiers: string[] | undefined = undefined;
+  /** extra decimal exponent from correction-factor VIFEs */
+  exp = 0;
+  /** read integer data as unsigned (combinable extension "data as type C/D") */
+  unsigned = false;
+  /** a VIFE says the data is the date/time of an event rather than the quantity */
+  isDate = false;
+  /** a VIFE says the data is a duration in this unit */
+  durationUnit: Unit | undefined = undefined;
+  /** the data is a compact profile (PROFILE_*), elements sent newest or oldest first */
+  profile = PROFILE_NONE;
+  /** index after the last VIB byte */
+  vibEnd = 0;
 }
 
 export type WalkError = { code: 'TRUNCATED' | 'MALFORMED'; message: string };
 
-/** Reads DIF and DIFE chain at pos; the DIF must not be one of the special 0xF codes. */
-export function readDib(bytes: Uint8Array, pos: number, end: number): Dib | WalkError {
+/**
+ * Reads DIF and DIFE chain at pos into `h` (the DIF must not be one of the special 0xF codes).
+ * Undefined when it is whole.
+ */
+export function readDib(bytes: Uint8Array, pos: number, end: number, h: RecordHeader): WalkError | undefined {
   const dif = bytes[pos]!;
   let storage = (dif >> 6) & 1;
   let tariff = 0;
@@ -51,71 +89,64 @@ export function readDib(bytes: Uint8Array, pos: number, end: number): Dib | Walk
     if (n === MAX_DIFE) return { code: 'MALFORMED', message: `record at byte ${pos} has more than ${MAX_DIFE} DIFEs` };
     if (i >= end) return { code: 'TRUNCATED', message: `record at byte ${pos} ends inside its DIFE chain` };
     const dife = bytes[i++]!;
-    // Each DIFE adds the next higher bits: 4 storage bits, 2 tariff bits, 1 subunit bit.
-    storage += (dife & 0x0f) * 2 ** (1 + 4 * n);
-    tariff += ((dife >> 4) & 0x03) * 2 ** (2 * n);
-    subunit += ((dife >> 6) & 0x01) * 2 ** n;
+    storage += (dife & 0x0f) * STORAGE_WEIGHT[n]!;
+    tariff += ((dife >> 4) & 0x03) * TARIFF_WEIGHT[n]!;
+    subunit += ((dife >> 6) & 0x01) * SUBUNIT_WEIGHT[n]!;
     ext = dife & 0x80;
   }
-  return { dif, dataField: dif & 0x0f, function: FUNCTIONS[(dif >> 4) & 3]!, storage, tariff, subunit, end: i };
+  h.dif = dif;
+  h.dataField = dif & 0x0f;
+  h.function = FUNCTIONS[(dif >> 4) & 3]!;
+  h.storage = storage;
+  h.tariff = tariff;
+  h.subunit = subunit;
+  h.dibEnd = i;
+  return undefined;
 }
 
-export interface Vib {
-  info: VifInfo;
-  /** from combinable VIFEs */
-  direction?: Direction;
-  phase?: string;
-  qualifiers?: string[];
-  /** extra decimal exponent from correction-factor VIFEs */
-  exp: number;
-  /** read integer data as unsigned (combinable extension "data as type C/D") */
-  unsigned: boolean;
-  /** a VIFE says the data is the date/time of an event rather than the quantity */
-  isDate: boolean;
-  /** a VIFE says the data is a duration in this unit */
-  durationUnit?: Unit;
-  /** the data is a compact profile; elements sent newest first (inverse) or oldest first */
-  profile?: { newestFirst: boolean };
-  /** index after the last VIB byte */
-  end: number;
+function addQualifier(h: RecordHeader, name: string): void {
+  (h.qualifiers ??= []).push(name);
 }
 
-function addQualifier(vib: Vib, name: string): void {
-  (vib.qualifiers ??= []).push(name);
-}
-
-/** Reads VIF, any extension-table code or plain text, and the combinable VIFE chain at pos. */
 function vibCut(pos: number): WalkError {
   return { code: 'TRUNCATED', message: `record VIB at byte ${pos} is cut short` };
 }
 
-export function readVib(bytes: Uint8Array, pos: number, end: number): Vib | WalkError {
+/**
+ * Reads VIF, any extension-table code or plain text, and the combinable VIFE chain at pos into
+ * `h`. Undefined when it is whole.
+ */
+export function readVib(bytes: Uint8Array, pos: number, end: number, h: RecordHeader): WalkError | undefined {
   if (pos >= end) return vibCut(pos);
   const vif = bytes[pos]!;
   const code = vif & 0x7f;
   let i = pos + 1;
   let ext = vif & 0x80;
-  let info: VifInfo;
-  let plainText: string | undefined;
+  h.direction = undefined;
+  h.phase = undefined;
+  h.qualifiers = undefined;
+  h.exp = 0;
+  h.unsigned = false;
+  h.isDate = false;
+  h.durationUnit = undefined;
+  h.profile = PROFILE_NONE;
   if (code === VIF_FB || code === VIF_FD) {
     if (!ext) return { code: 'MALFORMED', message: `VIF 0x${code.toString(16)} at byte ${pos} lacks its extension byte` };
     if (i >= end) return vibCut(pos);
     const x = bytes[i++]!;
-    info = (code === VIF_FB ? FB_VIF : FD_VIF)[x & 0x7f]!;
+    h.info = (code === VIF_FB ? FB_VIF : FD_VIF)[x & 0x7f]!;
     ext = x & 0x80;
   } else if (code === VIF_PLAIN_TEXT) {
     // The unit text follows the VIF byte directly (as wmbusmeters reads it), before any VIFE.
     if (i >= end) return vibCut(pos);
     const len = bytes[i++]!;
     if (i + len > end) return vibCut(pos);
-    plainText = readReversedText(bytes, i, len);
+    addQualifier(h, readReversedText(bytes, i, len));
     i += len;
-    info = PRIMARY_VIF[VIF_PLAIN_TEXT]!;
+    h.info = PRIMARY_VIF[VIF_PLAIN_TEXT]!;
   } else {
-    info = PRIMARY_VIF[code]!;
+    h.info = PRIMARY_VIF[code]!;
   }
-  const vib: Vib = { info, exp: 0, unsigned: false, isDate: false, end: i };
-  if (plainText !== undefined) addQualifier(vib, plainText);
   const mfctVif = code === VIF_MANUFACTURER;
   for (let n = 0; ext; n++) {
     if (n === MAX_VIFE) return { code: 'MALFORMED', message: `record VIB at byte ${pos} has more than ${MAX_VIFE} VIFEs` };
@@ -126,27 +157,27 @@ export function readVib(bytes: Uint8Array, pos: number, end: number): Vib | Walk
     const effect = COMBINABLE_VIFE[vife & 0x7f]!;
     switch (effect.kind) {
       case 'direction':
-        vib.direction = effect.direction;
+        h.direction = effect.direction;
         break;
       case 'scale':
-        vib.exp += effect.exp;
+        h.exp += effect.exp;
         break;
       case 'error':
-        addQualifier(vib, `error: ${effect.name}`);
+        addQualifier(h, effect.qualifier);
         break;
       case 'date':
-        vib.isDate = true;
-        addQualifier(vib, effect.name);
+        h.isDate = true;
+        addQualifier(h, effect.name);
         break;
       case 'duration':
-        vib.durationUnit = effect.unit;
-        addQualifier(vib, effect.name);
+        h.durationUnit = effect.unit;
+        addQualifier(h, effect.name);
         break;
       case 'qualifier':
-        addQualifier(vib, effect.name);
+        addQualifier(h, effect.name);
         break;
       case 'profile':
-        vib.profile = { newestFirst: effect.newestFirst };
+        h.profile = effect.newestFirst ? PROFILE_NEWEST_FIRST : PROFILE_OLDEST_FIRST;
         break;
       case 'fc': {
         if (!ext) return { code: 'MALFORMED', message: `VIFE 0x7C at byte ${i - 1} lacks its extension byte` };
@@ -155,9 +186,9 @@ export function readVib(bytes: Uint8Array, pos: number, end: number): Vib | Walk
         ext = x & 0x80;
         n++;
         const fc = FC_VIFE[x & 0x7f]!;
-        if (fc.kind === 'phase') vib.phase = fc.phase;
-        else if (fc.kind === 'unsigned') vib.unsigned = true;
-        else addQualifier(vib, fc.name);
+        if (fc.kind === 'phase') h.phase = fc.phase;
+        else if (fc.kind === 'unsigned') h.unsigned = true;
+        else addQualifier(h, fc.name);
         break;
       }
       case 'mfct': {
@@ -169,11 +200,11 @@ export function readVib(bytes: Uint8Array, pos: number, end: number): Vib | Walk
           ext = b & 0x80;
           codes += (b & 0x7f).toString(16).padStart(2, '0');
         }
-        addQualifier(vib, codes ? `manufacturer specific ${codes}` : 'manufacturer specific');
+        addQualifier(h, codes ? `manufacturer specific ${codes}` : 'manufacturer specific');
         break;
       }
     }
   }
-  vib.end = i;
-  return vib;
+  h.vibEnd = i;
+  return undefined;
 }

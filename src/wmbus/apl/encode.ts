@@ -5,7 +5,7 @@
  * the DIF/VIF cannot carry: this is a builder for our own senders, not the decode path.
  */
 import { parseHex } from '../hex.js';
-import { DATA_SIZE, DF_LVAR, DF_SPECIAL, readDib, readVib, type Dib, type Vib } from './dib.js';
+import { DATA_SIZE, DF_LVAR, DF_SPECIAL, RecordHeader, readDib, readVib } from './dib.js';
 import { shiftDecimal } from './scale.js';
 
 export function encodeRecord(r: { dif: string; vif: string; value: number | string | bigint }): Uint8Array {
@@ -17,21 +17,20 @@ export function encodeRecord(r: { dif: string; vif: string; value: number | stri
   const header = new Uint8Array(dib.length + vibBytes.length);
   header.set(dib);
   header.set(vibBytes, dib.length);
-  const d = readDib(header, 0, header.length);
-  if ((header[0]! & 0x0f) === DF_SPECIAL || 'code' in d || d.end !== dib.length) {
+  const h = new RecordHeader();
+  if ((header[0]! & 0x0f) === DF_SPECIAL || readDib(header, 0, header.length, h) || h.dibEnd !== dib.length) {
     throw new RangeError(`'${r.dif}' is not one DIF with its DIFEs`);
   }
-  const v = readVib(header, d.end, header.length);
-  if ('code' in v || v.end !== header.length) throw new RangeError(`'${r.vif}' is not one VIF with its VIFEs`);
-  const data = encodeData(d, v, r.value);
+  if (readVib(header, h.dibEnd, header.length, h) || h.vibEnd !== header.length) throw new RangeError(`'${r.vif}' is not one VIF with its VIFEs`);
+  const data = encodeData(h, r.value);
   const out = new Uint8Array(header.length + data.length);
   out.set(header);
   out.set(data, header.length);
   return out;
 }
 
-function encodeData(d: Dib, v: Vib, value: number | string | bigint): Uint8Array {
-  const df = d.dataField;
+function encodeData(v: RecordHeader, value: number | string | bigint): Uint8Array {
+  const df = v.dataField;
   const size = DATA_SIZE[df]!;
   const isDate = v.info.kind === 'date' || v.info.kind === 'datetime' || v.isDate;
   if (typeof value === 'string') {

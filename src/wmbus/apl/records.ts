@@ -3,16 +3,15 @@
  * payload, normalised into MbusRecords.
  */
 import { hexByte, toHex } from '../hex.js';
-import type { DecodeErrorInfo, MbusRecord, Unit } from '../types.js';
+import type { DecodeErrorInfo, MbusRecord } from '../types.js';
 import {
-  readBcd, readDateG, readDateTimeF, readDateTimeI, readInt, readReal32, readReversedText, readTimeJ, lvarLayout,
+  readBcd, readDateG, readDateTimeF, readDateTimeI, readInt, readReal32, readReversedText, readTimeJ, lvarKind, lvarLength,
 } from './datatypes.js';
 import {
   DATA_SIZE, DF_LVAR, DF_SPECIAL, DIF_GLOBAL_READOUT, DIF_IDLE_FILLER, DIF_MFCT_DATA, DIF_MFCT_DATA_MORE,
-  readDib, readVib, type Dib, type Vib, type WalkError,
+  PROFILE_NEWEST_FIRST, PROFILE_NONE, RecordHeader, readDib, readVib, type WalkError,
 } from './dib.js';
 import { scaleValue } from './scale.js';
-import { DIRECTED_QUANTITIES } from './vif.js';
 
 export interface ParsedApl {
   records: MbusRecord[];
@@ -44,15 +43,22 @@ function errorInfo(e: WalkError): DecodeErrorInfo {
 export function dataSize(dataField: number, bytes: Uint8Array, pos: number, end: number): number {
   if (dataField !== DF_LVAR) return pos + DATA_SIZE[dataField]! <= end ? DATA_SIZE[dataField]! : -1;
   if (pos >= end) return -1;
-  const size = 1 + lvarLayout(bytes[pos]!).len;
+  const size = 1 + lvarLength(bytes[pos]!);
   return pos + size <= end ? size : -1;
 }
+
+// The DIF/VIF bytes are gathered here and copied out once at the end: a payload-sized typed
+// array per parse would live outside the heap, which costs more than the whole parse of a record.
+// Reused by every call: the parser is synchronous and calls nothing that could parse meanwhile.
+let dibVibScratch = new Uint8Array(256);
 
 /** Parses the records in bytes[start, end). Never throws: bad input is a typed error. */
 export function parseRecords(bytes: Uint8Array, start = 0, end = bytes.length, options?: ParseOptions): AplResult {
   const records: MbusRecord[] = [];
-  const dibVib = new Uint8Array(Math.max(0, end - start));
+  if (dibVibScratch.length < end - start) dibVibScratch = new Uint8Array(end - start);
+  const dibVib = dibVibScratch;
   let dibVibLen = 0;
+  const h = new RecordHeader();
   let pos = start;
   let broken: WalkError | undefined;
   while (pos < end) {
@@ -75,25 +81,17 @@ export function parseRecords(bytes: Uint8Array, start = 0, end = bytes.length, o
       broken = { code: 'MALFORMED', message: `reserved DIF 0x${dif.toString(16).toUpperCase()} at byte ${pos - start}` };
       break;
     }
-    const dib = readDib(bytes, pos, end);
-    if ('code' in dib) {
-      broken = dib;
-      break;
-    }
-    const vib = readVib(bytes, dib.end, end);
-    if ('code' in vib) {
-      broken = vib;
-      break;
-    }
-    const size = dataSize(dib.dataField, bytes, vib.end, end);
+    broken = readDib(bytes, pos, end, h) ?? readVib(bytes, h.dibEnd, end, h);
+    if (broken) break;
+    const size = dataSize(h.dataField, bytes, h.vibEnd, end);
     if (size < 0) {
       broken = { code: 'TRUNCATED', message: `record at byte ${pos - start} announces more data than the payload holds` };
       break;
     }
-    for (let i = pos; i < vib.end; i++) dibVib[dibVibLen++] = bytes[i]!;
-    if (vib.profile && dib.dataField === DF_LVAR) pushProfile(records, bytes, pos, dib, vib, size);
-    else records.push(makeRecord(bytes, pos, dib, vib, size));
-    pos = vib.end + size;
+    for (let i = pos; i < h.vibEnd; i++) dibVib[dibVibLen++] = bytes[i]!;
+    if (h.profile !== PROFILE_NONE && h.dataField === DF_LVAR) pushProfile(records, bytes, pos, h, size);
+    else records.push(makeRecord(bytes, pos, h, h.dataField, size, h.vibEnd, h.qualifiers));
+    pos = h.vibEnd + size;
   }
   if (!broken) return { ok: true, apl: { records, dibVib: dibVib.slice(0, dibVibLen) } };
   if (!options?.partial) return { ok: false, error: errorInfo(broken) };
@@ -118,59 +116,75 @@ function manufacturerData(bytes: Uint8Array, pos: number, end: number): MbusReco
  * or increments, b5..4 time unit, b3..0 element data field), a spacing value, then the elements.
  * One record per element, qualified "profile element N" with N = 1 for the newest.
  */
-function pushProfile(records: MbusRecord[], bytes: Uint8Array, pos: number, dib: Dib, vib: Vib, size: number): void {
-  const at = vib.end + 1;
+function pushProfile(records: MbusRecord[], bytes: Uint8Array, pos: number, h: RecordHeader, size: number): void {
+  const at = h.vibEnd + 1;
   const control = bytes[at]!;
   const elementField = control & 0x0f;
   const elementSize = DATA_SIZE[elementField]!;
   if (size < 3 || elementSize <= 0 || elementField === DF_LVAR) {
-    records.push(makeRecord(bytes, pos, dib, vib, size));
+    records.push(makeRecord(bytes, pos, h, h.dataField, size, h.vibEnd, h.qualifiers));
     return;
   }
   const count = Math.floor((size - 3) / elementSize);
   const mode = PROFILE_MODES[control >> 6]!;
-  const elementDib: Dib = { ...dib, dataField: elementField };
   for (let i = 0; i < count; i++) {
-    const n = vib.profile!.newestFirst ? i + 1 : count - i;
-    const qualifiers = [...(vib.qualifiers ?? []), `profile element ${n}`];
+    const n = h.profile === PROFILE_NEWEST_FIRST ? i + 1 : count - i;
+    const qualifiers = [...(h.qualifiers ?? []), `profile element ${n}`];
     if (mode) qualifiers.push(mode);
-    records.push(makeRecord(bytes, pos, elementDib, { ...vib, qualifiers }, elementSize, at + 2 + i * elementSize));
+    records.push(makeRecord(bytes, pos, h, elementField, elementSize, at + 2 + i * elementSize, qualifiers));
   }
 }
 const PROFILE_MODES: readonly string[] = ['', 'increments', 'decrements', 'signed differences'];
 
-/** One record from its DIB at pos and its data at `at` (right after the VIB unless in a profile). */
-function makeRecord(bytes: Uint8Array, pos: number, dib: Dib, vib: Vib, size: number, at = vib.end): MbusRecord {
-  const { value, unit, quantity } = readValue(bytes, at, size, dib, vib);
+/**
+ * One record from the header `h` of the record at pos, its data (field `df`, `size` bytes) at
+ * `at`: right after the VIB, or an element inside a profile.
+ */
+function makeRecord(bytes: Uint8Array, pos: number, h: RecordHeader, df: number, size: number, at: number, qualifiers: string[] | undefined): MbusRecord {
+  const info = h.info;
+  // One shape for every record (the key order is what JSON output shows); value, unit and
+  // quantity are settled by readValue.
   const r: MbusRecord = {
-    quantity, unit, value, function: dib.function,
-    storage: dib.storage, tariff: dib.tariff, subunit: dib.subunit,
-    dif: toHex(bytes, pos, dib.end), vif: toHex(bytes, dib.end, vib.end), data: toHex(bytes, at, at + size),
+    quantity: info.quantity, unit: info.unit, value: null, function: h.function,
+    storage: h.storage, tariff: h.tariff, subunit: h.subunit,
+    dif: toHex(bytes, pos, h.dibEnd), vif: toHex(bytes, h.dibEnd, h.vibEnd), data: toHex(bytes, at, at + size),
   };
-  const direction = vib.direction ?? (DIRECTED_QUANTITIES.has(quantity) ? 'import' : undefined);
+  readValue(r, bytes, at, size, df, h);
+  // A time of day read from a datetime VIF is never one of the directed quantities.
+  const direction = h.direction ?? (info.directed ? 'import' : undefined);
   if (direction) r.direction = direction;
-  if (vib.phase) r.phase = vib.phase;
-  if (vib.qualifiers) r.qualifiers = vib.qualifiers;
+  if (h.phase) r.phase = h.phase;
+  if (qualifiers) r.qualifiers = qualifiers;
   return r;
 }
 
-type Read = { value: number | string | null; unit: Unit; quantity: string };
-
-function readValue(bytes: Uint8Array, at: number, size: number, dib: Dib, vib: Vib): Read {
-  const { info } = vib;
-  const df = dib.dataField;
-  const asDate = info.kind === 'date' || info.kind === 'datetime' || vib.isDate;
-  if (asDate) {
+/** Sets the value of `r` (and its unit and quantity where the data is not the VIF's quantity). */
+function readValue(r: MbusRecord, bytes: Uint8Array, at: number, size: number, df: number, h: RecordHeader): void {
+  const info = h.info;
+  if (info.kind === 'date' || info.kind === 'datetime' || h.isDate) {
     const date = readDate(bytes, at, df);
-    if (date !== undefined) return { value: date, unit: '', quantity: df === 3 && info.kind === 'datetime' ? 'time' : info.quantity };
+    if (date !== undefined) {
+      r.value = date;
+      r.unit = '';
+      if (df === 3 && info.kind === 'datetime') r.quantity = 'time';
+      return;
+    }
   }
-  if (info.kind === 'id') return { value: readId(bytes, at, size, df), unit: '', quantity: info.quantity };
-  const raw = readRaw(bytes, at, size, df, vib.unsigned || info.kind === 'bits');
-  if (typeof raw === 'string') return { value: raw, unit: '', quantity: info.quantity };
-  if (vib.durationUnit) return { value: raw === null ? null : scaleValue(raw, vib.exp, 1, 1), unit: vib.durationUnit, quantity: info.quantity };
-  if (raw === null) return { value: null, unit: info.unit, quantity: info.quantity };
-  if (info.kind === 'number') return { value: scaleValue(raw, info.exp + vib.exp, info.mul, info.div), unit: info.unit, quantity: info.quantity };
-  return { value: scaleValue(raw, vib.exp, 1, 1), unit: info.unit, quantity: info.quantity };
+  if (info.kind === 'id') {
+    r.value = readId(bytes, at, size, df);
+    r.unit = '';
+    return;
+  }
+  const raw = readRaw(bytes, at, size, df, h.unsigned || info.kind === 'bits');
+  if (typeof raw === 'string') {
+    r.value = raw;
+    r.unit = '';
+  } else if (h.durationUnit) {
+    r.value = raw === null ? null : scaleValue(raw, h.exp, 1, 1);
+    r.unit = h.durationUnit;
+  } else if (raw !== null) {
+    r.value = info.kind === 'number' ? scaleValue(raw, info.exp + h.exp, info.mul, info.div) : scaleValue(raw, h.exp, 1, 1);
+  }
 }
 
 /** Date types by data size: G (2), J time (3), F (4), I (6). Undefined when the size fits none. */
@@ -192,8 +206,7 @@ function readDate(bytes: Uint8Array, at: number, df: number): string | null | un
 /** Identification digits as sent: BCD or integer bytes shown most significant first, text as text. */
 function readId(bytes: Uint8Array, at: number, size: number, df: number): string {
   if (df === DF_LVAR) {
-    const layout = lvarLayout(bytes[at]!);
-    if (layout.kind === 'text') return readReversedText(bytes, at + 1, layout.len);
+    if (lvarKind(bytes[at]!) === 'text') return readReversedText(bytes, at + 1, lvarLength(bytes[at]!));
     return reversedHex(bytes, at + 1, size - 1);
   }
   if (df === 5) return String(readReal32(bytes, at));
@@ -216,13 +229,14 @@ function readRaw(bytes: Uint8Array, at: number, size: number, df: number, unsign
     case 0x9: case 0xa: case 0xb: case 0xc: case 0xe:
       return readBcd(bytes, at, size);
     case DF_LVAR: {
-      const layout = lvarLayout(bytes[at]!);
-      if (layout.kind === 'text') return readReversedText(bytes, at + 1, layout.len);
-      if (layout.kind === 'bcd' || layout.kind === 'negative_bcd') {
-        const v = readBcd(bytes, at + 1, layout.len);
-        return v !== null && layout.kind === 'negative_bcd' ? -v : v;
+      const kind = lvarKind(bytes[at]!);
+      const len = lvarLength(bytes[at]!);
+      if (kind === 'text') return readReversedText(bytes, at + 1, len);
+      if (kind === 'bcd' || kind === 'negative_bcd') {
+        const v = readBcd(bytes, at + 1, len);
+        return v !== null && kind === 'negative_bcd' ? -v : v;
       }
-      return reversedHex(bytes, at + 1, layout.len);
+      return reversedHex(bytes, at + 1, len);
     }
     default:
       return readInt(bytes, at, size, !unsigned);

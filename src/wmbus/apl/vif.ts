@@ -30,6 +30,8 @@ export interface VifInfo {
   mul: number;
   div: number;
   kind: ValueKind;
+  /** the quantity flows one way or the other (DIRECTED_QUANTITIES) */
+  directed: boolean;
 }
 
 const TIME_UNITS: readonly Unit[] = ['s', 'min', 'h', 'd'];
@@ -40,7 +42,7 @@ export const DIRECTED_QUANTITIES: ReadonlySet<string> = new Set([
 ]);
 
 function info(quantity: string, unit: Unit, exp: number, kind: ValueKind = 'number', mul = 1, div = 1): VifInfo {
-  return { quantity, unit, exp, mul, div, kind };
+  return { quantity, unit, exp, mul, div, kind, directed: DIRECTED_QUANTITIES.has(quantity) };
 }
 
 /** Energy counted in 10^e Wh. */
@@ -211,7 +213,7 @@ export const FD_VIF: readonly VifInfo[] = (() => {
  * What a combinable VIFE (EN 13757-3 table 15/16) does to a record:
  * - direction: forward/backward accumulation (import/export)
  * - scale: a decimal exponent applied to the value (multiplicative correction factors)
- * - error: a record error code sent by the meter
+ * - error: a record error code sent by the meter (qualifier: how records name it)
  * - date: the record holds the date/time of the named event rather than the quantity
  * - duration: the record holds a duration (unit from the code)
  * - fc: the next VIFE comes from the combinable extension table
@@ -222,7 +224,7 @@ export const FD_VIF: readonly VifInfo[] = (() => {
 export type VifeEffect =
   | { kind: 'direction'; name: string; direction: Direction }
   | { kind: 'scale'; name: string; exp: number }
-  | { kind: 'error'; name: string }
+  | { kind: 'error'; name: string; qualifier: string }
   | { kind: 'date'; name: string }
   | { kind: 'duration'; name: string; unit: Unit }
   | { kind: 'fc'; name: string }
@@ -245,7 +247,7 @@ const RECORD_ERRORS: readonly [number, string][] = [
 export const COMBINABLE_VIFE: readonly VifeEffect[] = (() => {
   const t: VifeEffect[] = [];
   for (let i = 0; i < 128; i++) t.push({ kind: 'qualifier', name: `vife ${i.toString(16).padStart(2, '0')}` });
-  for (const [code, name] of RECORD_ERRORS) t[code] = { kind: 'error', name };
+  for (const [code, name] of RECORD_ERRORS) t[code] = { kind: 'error', name, qualifier: `error: ${name}` };
   const q = (code: number, name: string): void => void (t[code] = { kind: 'qualifier', name });
   q(0x10, 'reserved 10'); q(0x11, 'reserved 11');
   q(0x12, 'average'); q(0x14, 'relative deviation'); q(0x1d, 'standard conform');
