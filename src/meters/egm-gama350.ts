@@ -6,14 +6,16 @@
  */
 import type { MeterQuirk } from './index.js';
 
-const NAMES: ReadonlyMap<string, string> = new Map([
-  ['0B/FB14', 'reactive_power_inductive'],
-  ['0B/FB943C', 'reactive_power_capacitive'],
-  ['0B/ABC8FC10', 'power_limit'],
+/** All three are 6-digit BCD records (DIF 0B), told apart by their VIB. */
+const DIF = '0B';
+const NAMES_BY_VIF: ReadonlyMap<string, string> = new Map([
+  ['FB14', 'reactive_power_inductive'],
+  ['FB943C', 'reactive_power_capacitive'],
+  ['ABC8FC10', 'power_limit'],
 ]);
 
 export const elgamaGama350: MeterQuirk = {
   name: 'Elgama GAMA 350',
   matches: (h) => h.manufacturer === 'EGM' && h.deviceType === 0x02,
-  fieldName: (r) => NAMES.get(`${r.dif}/${r.vif}`),
+  fieldName: (r) => (r.dif === DIF ? NAMES_BY_VIF.get(r.vif) : undefined),
 };

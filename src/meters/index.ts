@@ -37,12 +37,16 @@ export interface MeterQuirk {
 const QUIRKS: readonly MeterQuirk[] = [elgamaGama350, kamstrupCompact, schneiderIem3000, imeConto];
 
 export function quirkFor(header: MeterHeader): MeterQuirk | undefined {
-  return QUIRKS.find((q) => q.matches(header));
+  for (const q of QUIRKS) if (q.matches(header)) return q;
+  return undefined;
 }
 
-/** Records of a telegram with its meter's quirks applied (the same array when there are none). */
-export function applyMeterQuirks(records: MbusRecord[], header: MeterHeader): MbusRecord[] {
-  const normalise = quirkFor(header)?.normalise;
+/**
+ * Records of a telegram with its meter's quirks applied (the same array when there are none).
+ * `quirk` is quirkFor(header); a caller that already has it passes it.
+ */
+export function applyMeterQuirks(records: MbusRecord[], header: MeterHeader, quirk: MeterQuirk | undefined = quirkFor(header)): MbusRecord[] {
+  const normalise = quirk?.normalise;
   return normalise ? records.map(normalise) : records;
 }
 

@@ -1,4 +1,4 @@
-import { applyMeterQuirks } from '../meters/index.js';
+import { applyMeterQuirks, quirkFor } from '../meters/index.js';
 import { AFL_CI, parseAfl } from './afl.js';
 import type { DecodeState } from './decode-state.js';
 import { isEllCi, parseEll } from './ell.js';
@@ -64,7 +64,8 @@ function decodeLayers(bytes: Uint8Array, options: DecodeOptions): DecodeResult {
 
 function telegramOf(state: DecodeState, parsed: MbusRecord[]): DecodedTelegram {
   const header = { manufacturer: state.manufacturer, version: state.version, deviceType: state.deviceType };
-  const records = applyMeterQuirks(parsed, header);
+  const quirk = quirkFor(header);
+  const records = applyMeterQuirks(parsed, header, quirk);
   const telegram: DecodedTelegram = {
     id: state.id,
     manufacturer: state.manufacturer,
@@ -74,7 +75,7 @@ function telegramOf(state: DecodeState, parsed: MbusRecord[]): DecodedTelegram {
     link: { kind: state.kind, c: state.c, dllId: state.dllId, dllManufacturer: state.dllManufacturer },
     security: state.security,
     records,
-    fields: buildFields(records, header),
+    fields: buildFields(records, header, quirk),
   };
   if (state.accessNumber !== undefined) telegram.accessNumber = state.accessNumber;
   if (state.status !== undefined) telegram.status = state.status;
