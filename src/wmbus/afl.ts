@@ -17,8 +17,8 @@ const FCL_MAC = 0x0400;
 const FCL_KI = 0x0200;
 const FCL_FRAGMENT_ID = 0x00ff;
 
-/** MAC length in bytes by MCL.AT; 0 = not an AES-CMAC MAC this decoder checks. */
-const CMAC_LENGTH: Record<number, number> = { 3: 2, 4: 4, 5: 8, 6: 12, 7: 16 };
+/** MAC length in bytes by MCL.AT (0..15); undefined = not an AES-CMAC MAC this decoder checks. */
+const CMAC_LENGTH: readonly (number | undefined)[] = [undefined, undefined, undefined, 2, 4, 8, 12, 16];
 
 export function parseAfl(state: DecodeState): DecodeErrorInfo | undefined {
   const short = needBytes(state, 4, 'AFL header');

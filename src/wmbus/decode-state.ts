@@ -1,4 +1,5 @@
 import type { DecodeErrorInfo, ErrorCode, KeyLookup, SecurityInfo } from './types.js';
+import { copyOf } from './bytes.js';
 import { mediumName } from './medium.js';
 
 /** Where the AFL's fields sit in the buffer (-1 = absent). */
@@ -84,7 +85,7 @@ export function failure(state: DecodeState | undefined, code: ErrorCode, message
 export function ownBuffer(state: DecodeState): Uint8Array {
   if (!state.owned) {
     // Not slice(): on a Node Buffer that is a view of the same memory, not a copy.
-    state.buf = new Uint8Array(state.buf);
+    state.buf = copyOf(state.buf);
     state.owned = true;
   }
   return state.buf;

@@ -21,17 +21,20 @@ const NO_HEADER = 0;
 const SHORT_HEADER = 1;
 const LONG_HEADER = 2;
 
-const TPL_CI = new Map<number, { apdu: Apdu; header: number }>([
-  [0x78, { apdu: 'full', header: NO_HEADER }],
-  [0x7a, { apdu: 'full', header: SHORT_HEADER }],
-  [0x72, { apdu: 'full', header: LONG_HEADER }],
-  [0x79, { apdu: 'compact', header: NO_HEADER }],
-  [0x7b, { apdu: 'compact', header: SHORT_HEADER }],
-  [0x73, { apdu: 'compact', header: LONG_HEADER }],
-  [0x69, { apdu: 'format', header: NO_HEADER }],
-  [0x6a, { apdu: 'format', header: SHORT_HEADER }],
-  [0x6b, { apdu: 'format', header: LONG_HEADER }],
-]);
+/** APDU and header by CI field; undefined for the CIs that are not a TPL this decoder reads. */
+const TPL_CI: readonly ({ apdu: Apdu; header: number } | undefined)[] = (() => {
+  const t = new Array<{ apdu: Apdu; header: number } | undefined>(256).fill(undefined);
+  t[0x78] = { apdu: 'full', header: NO_HEADER };
+  t[0x7a] = { apdu: 'full', header: SHORT_HEADER };
+  t[0x72] = { apdu: 'full', header: LONG_HEADER };
+  t[0x79] = { apdu: 'compact', header: NO_HEADER };
+  t[0x7b] = { apdu: 'compact', header: SHORT_HEADER };
+  t[0x73] = { apdu: 'compact', header: LONG_HEADER };
+  t[0x69] = { apdu: 'format', header: NO_HEADER };
+  t[0x6a] = { apdu: 'format', header: SHORT_HEADER };
+  t[0x6b] = { apdu: 'format', header: LONG_HEADER };
+  return t;
+})();
 
 const FILLER = 0x2f;
 const CW_MODE7_COUNTER = 0x2000;
@@ -60,7 +63,7 @@ export function parseTpl(state: DecodeState, formats: FormatMemory | undefined):
   const buf = state.buf;
   const tplAt = state.pos;
   const ci = buf[tplAt]!;
-  const spec = TPL_CI.get(ci);
+  const spec = TPL_CI[ci];
   if (!spec) return fail(unsupportedCi(state, ci));
   state.pos++;
   if (spec.header === LONG_HEADER) {

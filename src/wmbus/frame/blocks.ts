@@ -1,4 +1,5 @@
 import { crc16En13757 } from '../crc.js';
+import { uninitialisedBytes } from '../bytes.js';
 
 /**
  * DLL block CRCs of frame formats A and B (EN 13757-4): check every block and strip the CRCs.
@@ -74,7 +75,7 @@ export function stripBlockCrcs(format: FrameFormat, bytes: Uint8Array): BlockChe
     }
     dataLength += crcPos - start;
   }
-  const out = new Uint8Array(dataLength);
+  const out = uninitialisedBytes(dataLength);
   let dst = 0;
   for (let b = 0; b < blocks; b++) {
     out.set(bytes.subarray(layout[2 * b]!, layout[2 * b + 1]!), dst);

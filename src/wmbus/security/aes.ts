@@ -1,4 +1,5 @@
 import { type Cipher, type Decipher, createCipheriv, createDecipheriv } from 'node:crypto';
+import { uninitialisedBytes } from '../bytes.js';
 
 /**
  * AES-128 for the wM-Bus security layers. CBC (TPL modes 5 and 7) and CTR (ELL) are built on
@@ -81,7 +82,7 @@ export function cbcEncryptInPlace(key: AesKey, iv: Uint8Array, buf: Uint8Array, 
 export function ctrXorInPlace(key: AesKey, icb: Uint8Array, buf: Uint8Array, start: number, end: number): void {
   const blocks = Math.ceil((end - start) / 16);
   if (blocks <= 0) return;
-  const counters = new Uint8Array(blocks * 16);
+  const counters = uninitialisedBytes(blocks * 16);
   for (let b = 0; b < blocks; b++) {
     const at = b * 16;
     counters.set(icb, at);
