@@ -8,6 +8,7 @@ import type { MeterView, Reading } from '../gateway/types.js';
 import { quirkFor } from '../meters/index.js';
 import { fieldEntities, type EntityClass } from './entities.js';
 import type { Topics } from './topics.js';
+import { PACKAGE_VERSION } from '../version.js';
 
 export interface GatewayIdentity {
   /** device identifier and discovery node of the gateway, e.g. wmbus_gateway_raspberrypi */
@@ -53,7 +54,7 @@ function sensorConfig(spec: SensorSpec, stateTopic: string, uniquePrefix: string
   if (spec.unit) config['unit_of_measurement'] = spec.unit;
   if (spec.diagnostic) config['entity_category'] = 'diagnostic';
   config['device'] = device;
-  config['origin'] = { name: 'wmbus-gateway' };
+  config['origin'] = { name: 'wmbus-gateway', sw_version: PACKAGE_VERSION };
   return JSON.stringify(config);
 }
 
@@ -113,7 +114,7 @@ const GATEWAY_SENSORS: readonly SensorSpec[] = [
 ];
 
 export function gatewayDiscovery(topics: Topics, gw: GatewayIdentity): DiscoveryMessage[] {
-  const device = { identifiers: [gw.id], name: gw.name, manufacturer: 'wmbus-gateway', model: 'wM-Bus gateway (CC1101, 868 MHz)' };
+  const device = { identifiers: [gw.id], name: gw.name, manufacturer: 'wmbus-gateway', model: 'wM-Bus gateway (CC1101, 868 MHz)', sw_version: PACKAGE_VERSION };
   return GATEWAY_SENSORS.map((s) => ({
     topic: topics.discovery(gw.id, s.object),
     payload: sensorConfig(s, topics.gatewayState, gw.id, device, topics),

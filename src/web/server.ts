@@ -3,16 +3,14 @@
  * to the gateway as an Output. node:http is enough for a score of routes and a stream per
  * open page, and adds nothing to install on a Pi (see README "The page and the JSON API").
  */
-import { readFileSync } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { GatewayConfig } from '../config/config.js';
 import { type Gateway, GatewayInputError, type Output, UnknownMeterError } from '../gateway/gateway.js';
 import type { Logger } from '../gateway/log.js';
 import { renderMetrics } from '../publish/prometheus.js';
+import { PACKAGE_VERSION } from '../version.js';
 import { bearerToken, resolveAdminToken, tokenMatches } from './admin-token.js';
 import { EventHub } from './events.js';
 import { HttpError } from './http-error.js';
@@ -226,20 +224,6 @@ function send(req: IncomingMessage, res: ServerResponse, reply: Reply, extra: Re
   });
   res.end(req.method === 'HEAD' ? undefined : body);
 }
-
-const PACKAGE_VERSION = ((): string => {
-  // src/web (tsx) or dist/src/web (built): the package root is two or three folders up.
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  for (const up of [['..', '..'], ['..', '..', '..']]) {
-    try {
-      const pkg = JSON.parse(readFileSync(path.join(here, ...up, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'wmbus-gateway' && pkg.version) return pkg.version;
-    } catch {
-      // try the next folder
-    }
-  }
-  return 'unknown';
-})();
 
 export function createWebOutput(config: GatewayConfig, log: Logger, options: Partial<WebOutputOptions> = {}): WebOutput {
   return new WebOutput({ config, log, ...options });
