@@ -59,6 +59,12 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     throw err;
   }
   const log = createLogger(io.stderr, config.logLevel, new TimeZone(config.timeZone));
+  // Listen from the first moment: a SIGTERM while the store loads must still end in a clean stop,
+  // not in Node's default exit that skips writing the store.
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
 
   const radio = await chooseRadio(config);
   if (radio.demo) {
@@ -87,10 +93,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   }
   log.info(`running: ${gateway.meters().length} meter(s) claimed${radio.options ? `, radio ${radio.options.radio}` : ''}`);
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  const signal = await stopSignal;
   log.info(`${signal}: stopping, writing the store`);
   const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS).unref());
   const result = await Promise.race([gateway.stop().then(() => 'stopped' as const), timeout]).catch((err: Error) => {
