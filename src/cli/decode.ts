@@ -5,7 +5,7 @@ import type { Readable, Writable } from 'node:stream';
 import { type DecodeOptions, FormatMemory, decodeTelegram, keyForAll, keysFromObject, parseKey } from '../wmbus/decode.js';
 import { hexByte, parseHex } from '../wmbus/hex.js';
 import type { DecodeResult, DecodedTelegram, KeyLookup, MbusRecord } from '../wmbus/types.js';
-import { type CliIo, EXIT_OK, UsageError } from './io.js';
+import { type CliIo, EXIT_OK, UsageError, cliWords } from './io.js';
 
 /**
  * `wmbus-gateway decode`: telegrams as hex from the command line or one per line from a file or
@@ -27,13 +27,7 @@ const PROGRESS_EVERY = 1000;
 
 function parseArgs(args: string[]): DecodeArgs {
   const out: DecodeArgs = { hex: [], format: 'json' };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const value = (): string => {
-      const v = args[++i];
-      if (v === undefined) throw new UsageError(`${arg} needs a value`);
-      return v;
-    };
+  for (const { arg, value } of cliWords(args)) {
     if (arg === '--input') out.input = value();
     else if (arg === '--key') out.key = value();
     else if (arg === '--keys') out.keys = value();

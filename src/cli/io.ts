@@ -22,3 +22,24 @@ export type Command = (args: string[], io: CliIo) => Promise<number>;
 export function processIo(): CliIo {
   return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
 }
+
+/** One word of a command line; `value()` takes the word after an option, or throws a UsageError. */
+export interface CliWord {
+  arg: string;
+  value: () => string;
+}
+
+/** Walks a command line word by word, so each command only says what its options mean. */
+export function* cliWords(args: string[]): Generator<CliWord> {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    yield {
+      arg,
+      value: () => {
+        const v = args[++i];
+        if (v === undefined || (v.startsWith('--') && v.length > 2)) throw new UsageError(`${arg} needs a value`);
+        return v;
+      },
+    };
+  }
+}

@@ -6,7 +6,7 @@ import { type RadioFrame, type RadioOptions, RadioSupervisor } from '../radio/su
 import { type DecodeOptions, FormatMemory, decodeTelegram } from '../wmbus/decode.js';
 import { formatRtlWmbusLine } from '../wmbus/frame/rtlwmbus.js';
 import { loadKeys, resultJson, resultText } from './decode.js';
-import { type CliIo, EXIT_FAILURE, EXIT_OK, UsageError } from './io.js';
+import { type CliIo, EXIT_FAILURE, EXIT_OK, UsageError, cliWords } from './io.js';
 import { type Found, frameJson, frameText } from './replay.js';
 
 /**
@@ -30,13 +30,7 @@ const SCENARIO_TAIL_MS = 500;
 
 function parseArgs(args: string[]): ListenArgs {
   const out: ListenArgs = { format: 'jsonl' };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const value = (): string => {
-      const v = args[++i];
-      if (v === undefined) throw new UsageError(`${arg} needs a value`);
-      return v;
-    };
+  for (const { arg, value } of cliWords(args)) {
     if (arg === '--radio') {
       const v = value();
       if (v !== 'cc1101' && v !== 'sim') throw new UsageError(`--radio must be cc1101 or sim, got '${v}'`);

@@ -12,7 +12,7 @@ import type { FrameResult, LinkFrame, RadioMode } from '../wmbus/frame/types.js'
 import { parseHex, toHex } from '../wmbus/hex.js';
 import { BitStreamDecoder } from '../wmbus/phy/bit-stream.js';
 import { loadKeys, resultJson, resultText } from './decode.js';
-import { type CliIo, EXIT_OK, UsageError } from './io.js';
+import { type CliIo, EXIT_OK, UsageError, cliWords } from './io.js';
 
 /**
  * `wmbus-gateway replay`: find the frames in a capture and print them, decoded when keys are given.
@@ -38,13 +38,7 @@ function parseArgs(args: string[]): ReplayArgs {
   let file: string | undefined;
   let input: Input | undefined;
   const out: Omit<ReplayArgs, 'file' | 'input'> = { format: 'jsonl', syncErrors: 0, repair: true };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const value = (): string => {
-      const v = args[++i];
-      if (v === undefined) throw new UsageError(`${arg} needs a value`);
-      return v;
-    };
+  for (const { arg, value } of cliWords(args)) {
     if (arg === '--input') {
       const v = value();
       if (!INPUTS.includes(v as Input)) throw new UsageError(`--input must be one of ${INPUTS.join(', ')}, got '${v}'`);

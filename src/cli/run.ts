@@ -10,7 +10,7 @@ import { type FrameSource, Gateway, type Output } from '../gateway/gateway.js';
 import { createLogger, type Logger } from '../gateway/log.js';
 import { TimeZone } from '../gateway/timezone.js';
 import { type RadioOptions, RadioSupervisor } from '../radio/supervisor.js';
-import { type CliIo, EXIT_FAILURE, EXIT_OK, UsageError } from './io.js';
+import { type CliIo, EXIT_FAILURE, EXIT_OK, UsageError, cliWords } from './io.js';
 
 const STOP_TIMEOUT_MS = 8000;
 
@@ -31,13 +31,7 @@ interface RunArgs {
 
 function parseArgs(args: string[]): RunArgs {
   const out: RunArgs = { demo: false };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const value = () => {
-      const v = args[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
+  for (const { arg: a, value } of cliWords(args)) {
     if (a === '--config') out.config = value();
     else if (a === '--data') out.data = value();
     else if (a === '--demo') out.demo = true;

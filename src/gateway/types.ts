@@ -6,6 +6,7 @@ import type { ErrorCode, MbusRecord } from '../wmbus/types.js';
 import type { FrameFormat } from '../wmbus/frame/blocks.js';
 import type { RadioMode } from '../wmbus/frame/types.js';
 import type { Deltas } from './history.js';
+import type { RadioCounters } from '../radio/messages.js';
 
 /** ok: readings arrive; waiting: claimed, nothing heard yet; the others carry a message to show. */
 export type MeterState = 'waiting' | 'ok' | 'wrong_key' | 'no_key' | 'replay' | 'error';
@@ -96,16 +97,7 @@ export interface SamplePoint {
 }
 
 /** Counters of the radio process (the RadioSupervisor's 'stats' event). */
-export interface RadioCounters {
-  syncs: number;
-  falseSyncs: number;
-  frames: number;
-  overflows: number;
-  crcFailures: number;
-  restarts: number;
-  chip?: string;
-  state: string;
-}
+export type { RadioCounters };
 
 /** Counters of the gateway itself since start. */
 export interface GatewayCounters {

@@ -9,7 +9,8 @@ export interface RadioFrame extends RawFrame {
   link: LinkFrame;
 }
 
-export interface RadioStats {
+/** The counters every frame source reports; the gateway needs no more than these. */
+export interface RadioCounters {
   syncs: number;
   falseSyncs: number;
   frames: number;
@@ -18,6 +19,9 @@ export interface RadioStats {
   restarts: number;
   chip?: string;
   state: string;
+}
+
+export interface RadioStats extends RadioCounters {
   /** packets given up because the FIFO stopped delivering bytes */
   timeouts: number;
   /** longest time between two FIFO services during a packet, ms (the FIFO lasts 5.12 ms) */
