@@ -19,7 +19,7 @@ export { FormatMemory } from './format-memory.js';
 export interface DecodeOptions {
   /** AES keys by meter */
   keys?: KeyLookup;
-  /** compact-frame formats learned from earlier full frames; the caller keeps one per run */
+  /** compact-frame formats learned from earlier full frames (and field names); the caller keeps one per run */
   formats?: FormatMemory;
 }
 
@@ -51,18 +51,18 @@ function decodeLayers(bytes: Uint8Array, options: DecodeOptions): DecodeResult {
     if (error) return { ok: false, error };
     ci = state.buf[state.pos]!;
   }
-  if (state.pos >= state.end) return { ok: true, telegram: telegramOf(state, []) };
+  if (state.pos >= state.end) return { ok: true, telegram: telegramOf(state, [], options.formats) };
   if (ci === AFL_CI) {
     const error = parseAfl(state);
     if (error) return { ok: false, error };
   }
-  if (state.pos >= state.end) return { ok: true, telegram: telegramOf(state, []) };
+  if (state.pos >= state.end) return { ok: true, telegram: telegramOf(state, [], options.formats) };
   const tpl = parseTpl(state, options.formats);
   if (!tpl.ok) return tpl;
-  return { ok: true, telegram: telegramOf(state, tpl.records) };
+  return { ok: true, telegram: telegramOf(state, tpl.records, options.formats) };
 }
 
-function telegramOf(state: DecodeState, parsed: MbusRecord[]): DecodedTelegram {
+function telegramOf(state: DecodeState, parsed: MbusRecord[], formats: FormatMemory | undefined): DecodedTelegram {
   const header = { manufacturer: state.manufacturer, version: state.version, deviceType: state.deviceType };
   const quirk = quirkFor(header);
   const records = applyMeterQuirks(parsed, header, quirk);
@@ -75,7 +75,7 @@ function telegramOf(state: DecodeState, parsed: MbusRecord[]): DecodedTelegram {
     link: { kind: state.kind, c: state.c, dllId: state.dllId, dllManufacturer: state.dllManufacturer },
     security: state.security,
     records,
-    fields: buildFields(records, header, quirk),
+    fields: buildFields(records, header, quirk, formats?.fieldNames),
   };
   if (state.accessNumber !== undefined) telegram.accessNumber = state.accessNumber;
   if (state.status !== undefined) telegram.status = state.status;

@@ -13,7 +13,7 @@
 import { type MeterHeader, type MeterQuirk, quirkFor } from '../meters/index.js';
 import { shiftDecimal } from './apl/scale.js';
 import { COMBINABLE_VIFE, DIRECTED_QUANTITIES, FC_VIFE } from './apl/vif.js';
-import type { Direction, MbusRecord, Unit } from './types.js';
+import type { Direction, MbusRecord, RecordFunction, Unit } from './types.js';
 
 const FUNCTION_PART: Readonly<Record<MbusRecord['function'], string>> = {
   instantaneous: '',
@@ -76,12 +76,74 @@ function baseName(r: MbusRecord): string {
   return name;
 }
 
+/** The whole name: the quirk's base or the generic one, then the unit. */
+function fieldName(r: MbusRecord, unit: Unit, quirkName: string | undefined): string {
+  return (quirkName ?? baseName(r)) + UNIT_SUFFIX[unit];
+}
+
+const UNIT_INDEX: ReadonlyMap<string, number> = new Map(Object.keys(UNIT_SUFFIX).map((u, i) => [u, i]));
+const PHASE_INDEX: ReadonlyMap<string, number> = new Map([...PHASE_PART.keys()].map((p, i) => [p, i + 1]));
+const DIRECTION_INDEX: Readonly<Record<Direction, number>> = { import: 1, export: 2 };
+const FUNCTION_INDEX: Readonly<Record<RecordFunction, number>> = { instantaneous: 0, maximum: 1, minimum: 2, error: 3 };
+
+/**
+ * Everything a generic name depends on besides the quantity, as one small integer: unit (6 bits),
+ * direction (2), function (2), phase (3), tariff (4), subunit (2), storage (10). -1 when the
+ * record has parts that do not fit (qualifiers, a manufacturer VIF, large numbers).
+ */
+function packedParts(r: MbusRecord, unit: Unit): number {
+  if (r.qualifiers || r.quantity === 'manufacturer_specific' || r.tariff > 15 || r.subunit > 3 || r.storage > 1023) return -1;
+  const u = UNIT_INDEX.get(unit);
+  const phase = r.phase === undefined ? 0 : PHASE_INDEX.get(r.phase);
+  if (u === undefined || phase === undefined) return -1;
+  const direction = r.direction ? DIRECTION_INDEX[r.direction] : 0;
+  return u | (direction << 6) | (FUNCTION_INDEX[r.function] << 8) | (phase << 10) | (r.tariff << 13) | (r.subunit << 17) | (r.storage << 19);
+}
+
+/**
+ * The field names built so far in a run (the caller's FormatMemory holds one), so that a meter's
+ * names are the same string objects from one telegram to the next. Adding a property under a
+ * freshly built string makes the engine hash and look up that string first, which was most of the
+ * cost of the fields; a known string skips that. Names with parts that do not pack into a small
+ * number are built every time. Bounded by `capacity`; it holds nothing that changes a name.
+ */
+export class FieldNames {
+  /** by quantity, then packedParts */
+  readonly #generic = new Map<string, Map<number, string>>();
+  /** by a quirk's base name, then unit */
+  readonly #quirk = new Map<string, Map<number, string>>();
+  #size = 0;
+
+  constructor(readonly capacity = 4096) {}
+
+  nameOf(r: MbusRecord, unit: Unit, quirkName: string | undefined): string {
+    const key = quirkName === undefined ? packedParts(r, unit) : (UNIT_INDEX.get(unit) ?? -1);
+    if (key < 0) return fieldName(r, unit, quirkName);
+    const byFirst = quirkName === undefined ? this.#generic : this.#quirk;
+    const first = quirkName ?? r.quantity;
+    let names = byFirst.get(first);
+    const known = names?.get(key);
+    if (known !== undefined) return known;
+    const name = fieldName(r, unit, quirkName);
+    if (this.#size < this.capacity) {
+      if (!names) byFirst.set(first, (names = new Map()));
+      names.set(key, name);
+      this.#size++;
+    }
+    return name;
+  }
+}
+
 /**
  * Friendly fields of a telegram's records. `quirk` is the meter's (quirkFor(header)); the decoder
- * passes the one it already looked up.
+ * passes the one it already looked up, and the run's FieldNames when it has one.
  */
-export function buildFields(records: MbusRecord[], header: MeterHeader, quirk: MeterQuirk | undefined = quirkFor(header)):
-  Record<string, number | string> {
+export function buildFields(
+  records: MbusRecord[],
+  header: MeterHeader,
+  quirk: MeterQuirk | undefined = quirkFor(header),
+  names?: FieldNames,
+): Record<string, number | string> {
   const fields: Record<string, number | string> = {};
   for (const r of records) {
     let value = r.value;
@@ -92,12 +154,15 @@ export function buildFields(records: MbusRecord[], header: MeterHeader, quirk: M
       value = shiftDecimal(value, unit === 'Wh' ? -3 : 3);
       unit = 'kWh';
     }
-    const suffix = UNIT_SUFFIX[unit];
-    const base = quirk?.fieldName?.(r) ?? baseName(r);
-    let name = base + suffix;
+    const quirkName = quirk?.fieldName?.(r);
+    let name = names ? names.nameOf(r, unit, quirkName) : fieldName(r, unit, quirkName);
     // Every name ends in a unit or is a quantity name, never one of Object.prototype's, so an own
     // property is the only thing a name can find here (and a lookup is cheaper than hasOwn).
-    for (let n = 2; fields[name] !== undefined; n++) name = `${base}_${n}${suffix}`;
+    if (fields[name] !== undefined) {
+      const base = quirkName ?? baseName(r);
+      const suffix = UNIT_SUFFIX[unit];
+      for (let n = 2; fields[name] !== undefined; n++) name = `${base}_${n}${suffix}`;
+    }
     fields[name] = value;
   }
   return fields;

@@ -1,10 +1,14 @@
+import { FieldNames } from './fields.js';
+
 /**
  * Compact-frame formats learned from full frames (EN 13757-3 Annex G). A compact frame carries
  * only a format signature; the DIF/VIF bytes that give its data meaning come from an earlier full
- * or format frame of the same meter. The caller owns one memory per run (or per gateway).
+ * or format frame of the same meter. The caller owns one memory per run (or per gateway); it also
+ * keeps the run's field names, which repeat from telegram to telegram like the formats.
  */
 export class FormatMemory {
   private readonly formats = new Map<string, Uint8Array>();
+  readonly fieldNames = new FieldNames();
 
   /** `capacity` bounds memory against a neighbourhood full of meters; the first learned goes first. */
   constructor(readonly capacity = 4096) {}

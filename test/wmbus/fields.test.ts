@@ -4,16 +4,25 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseRecords } from '../../src/wmbus/apl/records.js';
-import { buildFields } from '../../src/wmbus/fields.js';
+import { quirkFor } from '../../src/meters/index.js';
+import { FieldNames, buildFields } from '../../src/wmbus/fields.js';
 
 const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex.replace(/\s/g, ''), 'hex'));
 const ELECTRICITY = { manufacturer: 'APA', version: 1, deviceType: 2 };
 const WATER = { manufacturer: 'KAM', version: 0x1b, deviceType: 0x16 };
 
+// One run's remembered names for the whole file, as a gateway keeps them: every case also checks
+// that names served from it (first built, then remembered) are the ones built afresh, in order.
+const runNames = new FieldNames();
+
 function fieldsOf(hex: string, header = ELECTRICITY): Record<string, number | string> {
   const r = parseRecords(bytes(hex));
   if (!r.ok) throw new Error(r.error.message);
-  return buildFields(r.apl.records, header);
+  const fresh = buildFields(r.apl.records, header);
+  for (let pass = 0; pass < 2; pass++) {
+    expect(Object.entries(buildFields(r.apl.records, header, quirkFor(header), runNames))).toEqual(Object.entries(fresh));
+  }
+  return fresh;
 }
 
 describe('buildFields', () => {
