@@ -1,5 +1,5 @@
 import type { DecodeErrorInfo, ErrorCode, KeyLookup, SecurityInfo } from './types.js';
-import { copyOf } from './bytes.js';
+import { copyOf, uninitialisedBytes } from './bytes.js';
 import { mediumName } from './medium.js';
 
 /** Where the AFL's fields sit in the buffer (-1 = absent). */
@@ -18,7 +18,10 @@ export interface AflFields {
  * layer; offsets point into `buf` so that IVs and MACs read the bytes as transmitted.
  */
 export interface DecodeState {
-  /** the bytes being decoded; becomes a private copy before anything is decrypted in place */
+  /**
+   * the bytes being decoded; becomes a private copy before the ELL decrypts in place, and the
+   * decrypted APDU alone once the TPL has decrypted (see useDecryptedApdu)
+   */
   buf: Uint8Array;
   owned: boolean;
   /** next unread byte (a CI field when a layer starts) and end of the frame's data */
@@ -89,6 +92,31 @@ export function ownBuffer(state: DecodeState): Uint8Array {
     state.owned = true;
   }
   return state.buf;
+}
+
+/**
+ * Makes the decrypted APDU the bytes being decoded: `plain` is the plaintext of the encrypted
+ * bytes at [start, start + plain.length), and whatever follows them up to `end` was sent in clear
+ * (partial encryption). Afterwards `buf` holds only this APDU, from offset 0, so the caller's
+ * telegram is neither written nor copied; the header offsets are void, since the TPL is the last
+ * layer that reads the header.
+ */
+export function useDecryptedApdu(state: DecodeState, start: number, plain: Uint8Array): void {
+  const clearFrom = start + plain.length;
+  let apdu = plain;
+  if (clearFrom < state.end) {
+    apdu = uninitialisedBytes(plain.length + state.end - clearFrom);
+    apdu.set(plain);
+    apdu.set(state.buf.subarray(clearFrom, state.end), plain.length);
+  }
+  state.buf = apdu;
+  state.owned = true;
+  state.pos = 0;
+  state.end = apdu.length;
+  state.dllAt = -1;
+  state.mAt = -1;
+  state.idAt = -1;
+  state.afl = undefined;
 }
 
 /** The configured key of the meter the current header names, if any. */

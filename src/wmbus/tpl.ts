@@ -2,11 +2,11 @@ import { knownCompactFormat } from '../meters/index.js';
 import { aflCounterBytes, aflMacMatches } from './afl.js';
 import { compactSignatureOf, formatSignature, parseCompactFrame, parseFormatFrame } from './apl/compact.js';
 import { parseRecords } from './apl/records.js';
-import { type DecodeState, failure, keyFor, needBytes, noKey, ownBuffer } from './decode-state.js';
+import { type DecodeState, failure, keyFor, needBytes, noKey, useDecryptedApdu } from './decode-state.js';
 import { type FormatMemory, meterKey } from './format-memory.js';
 import { hexByte, idFromBytes } from './hex.js';
 import { manufacturerAt } from './manufacturer.js';
-import { aesKey, cbcDecryptInPlace } from './security/aes.js';
+import { aesKey, cbcDecrypt } from './security/aes.js';
 import { KDF_ENC_FROM_METER, KDF_MAC_FROM_METER, kdfA } from './security/kdf.js';
 import { mode5Iv } from './security/iv.js';
 import type { DecodeErrorInfo, MbusRecord } from './types.js';
@@ -137,9 +137,8 @@ function decryptMode5(state: DecodeState, blocks: number): number | DecodeErrorI
   const wasClear = startsWithFiller(state.buf, range.start, range.end);
   if (!key) return wasClear ? range.start : noKey(state);
   const iv = mode5Iv(state.buf, state.mAt, state.idAt, state.version, state.deviceType, state.accessNumber ?? 0);
-  const buf = ownBuffer(state);
-  cbcDecryptInPlace(aesKey(key), iv, buf, range.start, range.end);
-  return checkedContent(state, range, wasClear);
+  useDecryptedApdu(state, range.start, cbcDecrypt(aesKey(key), iv, state.buf, range.start, range.end));
+  return checkedContent(state, range.end - range.start, wasClear);
 }
 
 function decryptMode7(state: DecodeState, cw: number, tplAt: number): number | DecodeErrorInfo {
@@ -176,9 +175,8 @@ function decryptMode7(state: DecodeState, cw: number, tplAt: number): number | D
     state.security.macVerified = true;
   }
   const kenc = kdfA(key, KDF_ENC_FROM_METER, counter, id);
-  const own = ownBuffer(state);
-  cbcDecryptInPlace(aesKey(kenc), new Uint8Array(16), own, range.start, range.end);
-  return checkedContent(state, range, wasClear);
+  useDecryptedApdu(state, range.start, cbcDecrypt(aesKey(kenc), new Uint8Array(16), buf, range.start, range.end));
+  return checkedContent(state, range.end - range.start, wasClear);
 }
 
 function notEncrypted(state: DecodeState): DecodeErrorInfo {
@@ -193,22 +191,23 @@ function notEncrypted(state: DecodeState): DecodeErrorInfo {
  * The key check after decryption. OMS puts 2F2F first. Some meters (a Sanxing S34U28, mfct KPL,
  * starts with 0x609B) put two other bytes there; for those the encrypted blocks must end in 2F
  * filler and everything after the two bytes must parse as records, which a wrong key passes about
- * once in millions. Returns where the APDU starts.
+ * once in millions. `decrypted` bytes of plaintext open the APDU (useDecryptedApdu); returns where
+ * the records start.
  */
-function checkedContent(state: DecodeState, range: { start: number; end: number }, wasClear: boolean): number | DecodeErrorInfo {
+function checkedContent(state: DecodeState, decrypted: number, wasClear: boolean): number | DecodeErrorInfo {
   const buf = state.buf;
-  if (startsWithFiller(buf, range.start, range.end)) {
+  if (startsWithFiller(buf, 0, decrypted)) {
     state.security.decrypted = true;
-    return range.start;
+    return 0;
   }
   if (
-    range.end - range.start >= 4 &&
-    buf[range.end - 1] === FILLER &&
-    buf[range.end - 2] === FILLER &&
-    parseRecords(buf, range.start + 2, state.end).ok
+    decrypted >= 4 &&
+    buf[decrypted - 1] === FILLER &&
+    buf[decrypted - 2] === FILLER &&
+    parseRecords(buf, 2, state.end).ok
   ) {
     state.security.decrypted = true;
-    return range.start + 2;
+    return 2;
   }
   if (wasClear) return notEncrypted(state);
   return failure(state, 'WRONG_KEY', `the key for meter ${state.id} is wrong: the decrypted content fails its check`);

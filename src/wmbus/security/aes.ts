@@ -52,14 +52,18 @@ function assertBlocks(start: number, end: number): void {
   if ((end - start) % 16 !== 0 || end < start) throw new RangeError('AES-CBC works on whole 16-byte blocks');
 }
 
-/** AES-128-CBC decryption of buf[start, end) in place. */
-export function cbcDecryptInPlace(key: AesKey, iv: Uint8Array, buf: Uint8Array, start: number, end: number): void {
+/**
+ * AES-128-CBC decryption of src[start, end) into a new array; `src` is only read. The plaintext
+ * is made in the cipher's own output, so decrypting needs no copy of the telegram.
+ */
+export function cbcDecrypt(key: AesKey, iv: Uint8Array, src: Uint8Array, start: number, end: number): Uint8Array {
   assertBlocks(start, end);
-  if (end === start) return;
-  const plain = key.decryptBlocks(buf.subarray(start, end));
-  // Backwards, so the previous ciphertext block is still intact when it is needed.
-  for (let i = end - start - 1; i >= 16; i--) buf[start + i] = plain[i]! ^ buf[start + i - 16]!;
-  for (let i = 15; i >= 0; i--) buf[start + i] = plain[i]! ^ iv[i]!;
+  const out = key.decryptBlocks(src.subarray(start, end));
+  // A plain view: the Buffer the cipher returns would give slice() another meaning.
+  const plain = new Uint8Array(out.buffer, out.byteOffset, out.length);
+  for (let i = plain.length - 1; i >= 16; i--) plain[i] = plain[i]! ^ src[start + i - 16]!;
+  for (let i = Math.min(15, plain.length - 1); i >= 0; i--) plain[i] = plain[i]! ^ iv[i]!;
+  return plain;
 }
 
 /** AES-128-CBC encryption of buf[start, end) in place. */
