@@ -17,19 +17,10 @@ import { decodeRawFrame } from '../wmbus/frame/decode-raw.js';
 import type { LinkFrame, RawFrame } from '../wmbus/frame/types.js';
 import type { DecodeErrorInfo, DecodedTelegram, ErrorCode } from '../wmbus/types.js';
 import { DuplicateFilter } from './dedup.js';
-import {
-  type Deltas,
-  type HistoryRow,
-  addDeltas,
-  applyReading,
-  averageOf,
-  newSeries,
-  pruneRows,
-  replaceRows,
-  upsertRow,
-} from './history.js';
+import { type Deltas, addDeltas, averageOf } from './history.js';
 import { type Logger, silentLogger } from './log.js';
 import { extractValues } from './readings.js';
+import { recordReading } from './record.js';
 import { TimeZone } from './timezone.js';
 import type {
   GatewayCounters,
@@ -195,10 +186,9 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   static async open(options: GatewayOptions): Promise<Gateway> {
     const log = options.log ?? silentLogger;
     const tz = new TimeZone(options.config.timeZone);
-    const warn = (m: string) => log.warn(m);
     const [store, keys] = await Promise.all([
-      GatewayStore.open({ dir: options.config.dataDir, warn }),
-      KeyStore.open(options.config.dataDir, warn),
+      openStore(options.config, log),
+      KeyStore.open(options.config.dataDir, (m) => log.warn(m)),
     ]);
     const gateway = new Gateway(options, store, keys, tz);
     await gateway.#claimConfigured();
@@ -379,51 +369,18 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     if (frame.rssi !== undefined) reading.rssi = frame.rssi;
     if (t.accessNumber !== undefined) reading.accessNumber = t.accessNumber;
 
-    meter.manufacturer = t.manufacturer;
-    meter.medium = t.medium;
-    meter.deviceType = t.deviceType;
-    meter.version = t.version;
-    meter.telegrams++;
-    meter.lastSeen = frame.time;
-    if (frame.rssi !== undefined) meter.rssi = frame.rssi;
-    meter.latest = reading;
     this.#liveRecords.set(meter.id, { ...reading, records: t.records });
     this.#counters.readings++;
-    this.#record(meter, reading);
-    this.store.touch('state');
-    this.#setStatus(meter, 'ok', undefined);
-    this.#log.info(describeReading(meter, reading));
-    this.emit('reading', { ...reading, records: t.records });
-  }
-
-  // Feeds the history and moves closed hours, days and samples to the archive documents.
-  #record(meter: StoredMeter, reading: Reading): void {
-    const series = (this.store.state.series[meter.id] ??= newSeries());
-    const sampleMs = this.config.store.sampleIntervalS * 1000;
-    const closed = applyReading(series, reading, this.timeZone, sampleMs);
-    for (const register of closed.resets) {
-      const r = series.resets.at(-1)!;
+    const history = this.store.addReading(reading);
+    for (const register of history.resets) {
+      const r = this.store.state.series[meter.id]!.resets.findLast((x) => x.register === register)!;
       this.#log.warn(
         `meter ${meter.id} (${meter.name}): ${register} went back from ${r.from} to ${r.to} (meter replaced or reset?): a new series starts, no negative consumption is recorded`,
       );
     }
-    const now = reading.time;
-    const s = this.config.store;
-    if (closed.closedHours.length > 0 || closed.closedSamples.length > 0) {
-      const hourly = (this.store.hourly.hourly[meter.id] ??= []);
-      replaceRows(hourly, closed.hourRange, closed.closedHours);
-      pruneRows(hourly, now - s.hourlyRetentionDays * DAY_MS);
-      const samples = (this.store.hourly.samples[meter.id] ??= []);
-      for (const row of closed.closedSamples) upsertRow(samples, row);
-      pruneRows(samples, now - s.sampleRetentionHours * HOUR_MS);
-      this.store.touch('hourly');
-    }
-    if (closed.closedDays.length > 0) {
-      const daily = (this.store.daily.daily[meter.id] ??= []);
-      replaceRows(daily, closed.dayRange, closed.closedDays);
-      pruneRows(daily, now - s.dailyRetentionDays * DAY_MS);
-      this.store.touch('daily');
-    }
+    this.#setStatus(meter, 'ok', undefined);
+    this.#log.info(describeReading(meter, reading));
+    this.emit('reading', { ...reading, records: t.records });
   }
 
   #heardNearby(
@@ -449,7 +406,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     if (frame.rssi !== undefined) entry.rssi = frame.rssi;
     nearby[id] = entry;
     if (!prev && Object.keys(nearby).length > NEARBY_LIMIT) this.#forgetNearby(oldestNearby(nearby));
-    this.store.touch('state');
+    this.store.touch();
     if (!this.#announcedNearby.has(id)) {
       this.#announcedNearby.add(id);
       this.#log.info(
@@ -468,7 +425,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     if (!this.store.state.nearby[id]) return;
     delete this.store.state.nearby[id];
     this.#lastHeard.delete(id);
-    this.store.touch('state');
+    this.store.touch();
     this.emit('nearby', { change: 'removed', id });
   }
 
@@ -476,7 +433,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     if (meter.status.state === state && meter.status.message === message) return;
     const was = meter.status.state;
     meter.status = { state, since: this.#clock(), ...(message ? { message } : {}) };
-    this.store.touch('state');
+    this.store.touch();
     if (state === 'ok') {
       if (was !== 'waiting' && was !== 'ok') this.#log.info(`meter ${meter.id} (${meter.name}): telegrams decode again`);
     } else if (message) {
@@ -533,7 +490,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       if (heard.rssi !== undefined) meter.rssi = heard.rssi;
     }
     this.store.state.meters[id] = meter;
-    this.store.touch('state');
+    this.store.touch();
     this.#log.info(`claimed meter ${id} as "${name}"${key ? ' with a key' : ''}`);
     this.emit('meter', { change: 'claimed', id, meter: this.#view(meter) });
     const last = this.#lastHeard.get(id);
@@ -547,7 +504,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const meter = this.#claimed(id);
     const clean = checkName(name, meter.id);
     meter.name = clean;
-    this.store.touch('state');
+    this.store.touch();
     this.emit('meter', { change: 'renamed', id: meter.id, meter: this.#view(meter) });
     await this.flush();
     return this.#view(meter);
@@ -559,7 +516,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const hex = key === null || key === '' ? undefined : checkKey(key);
     await this.#keys.set(meter.id, hex);
     meter.status = { state: 'waiting', since: this.#clock() };
-    this.store.touch('state');
+    this.store.touch();
     this.#log.info(`meter ${meter.id} (${meter.name}): key ${hex ? 'set' : 'removed'}`);
     this.emit('meter', { change: 'key', id: meter.id, meter: this.#view(meter) });
     await this.flush();
@@ -572,7 +529,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     await this.#keys.set(meter.id, undefined);
     delete this.store.state.meters[meter.id];
     this.#liveRecords.delete(meter.id);
-    this.store.touch('state');
+    this.store.touch();
     this.#log.info(`removed meter ${meter.id} (${meter.name})`);
     this.emit('meter', { change: 'removed', id: meter.id });
     await this.flush();
@@ -620,10 +577,9 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const to = q.to ?? now + 1;
     const from = q.from ?? (q.resolution === 'hour' ? now - 48 * HOUR_MS : now - 31 * DAY_MS);
     const series = this.store.state.series[key];
-    const closed: HistoryRow[] =
-      q.resolution === 'hour' ? (this.store.hourly.hourly[key] ?? []) : (this.store.daily.daily[key] ?? []);
+    const closed = q.resolution === 'hour' ? this.store.hourly.rows(key) : this.store.daily.rows(key);
     const open = series ? (q.resolution === 'hour' ? series.openHours : series.openDays) : {};
-    // Archived rows from the state's open range on are not confirmed yet (see replaceRows).
+    // Archived rows from the state's open range on are not confirmed yet (see GatewayStore).
     const floor = series ? (q.resolution === 'hour' ? series.hourFloor : series.dayFloor) || Infinity : Infinity;
     const endOf = q.resolution === 'hour' ? (t: number) => t + HOUR_MS : (t: number) => this.timeZone.nextDayStart(t);
     const out: HistoryBucket[] = [];
@@ -648,10 +604,10 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const from = q.from ?? now - this.config.store.sampleRetentionHours * HOUR_MS;
     const to = q.to ?? now + 1;
     const series = this.store.state.series[key];
-    const recent = [...(series?.recentSamples ?? [])];
-    if (series?.openSample) recent.push(averageOf(series.openSample));
-    const firstRecent = recent[0]?.t ?? Infinity;
-    const rows = [...(this.store.hourly.samples[key] ?? []).filter((r) => r.t < firstRecent), ...recent];
+    // Archived samples from the open one on are not confirmed yet (see GatewayStore).
+    const open = series?.openSample;
+    const rows = this.store.samples.rows(key).filter((r) => r.t < (open?.t ?? Infinity));
+    if (open) rows.push(averageOf(open));
     return rows.filter((r) => r.t >= from && r.t < to).map((r) => ({ t: r.t, values: { ...r.v } }));
   }
 
@@ -720,6 +676,20 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     if (m.rssi !== undefined) v.rssi = m.rssi;
     return v;
   }
+}
+
+/** The store as the gateway keeps it: its rule for applying a reading, the configured retention. */
+export function openStore(config: GatewayConfig, log: Logger = silentLogger): Promise<GatewayStore> {
+  const tz = new TimeZone(config.timeZone);
+  const s = config.store;
+  const sampleMs = s.sampleIntervalS * 1000;
+  return GatewayStore.open({
+    dir: config.dataDir,
+    apply: (state, reading) => recordReading(state, reading, tz, sampleMs),
+    retention: { hourlyDays: s.hourlyRetentionDays, dailyDays: s.dailyRetentionDays, sampleHours: s.sampleRetentionHours },
+    warn: (m) => log.warn(m),
+    info: (m) => log.info(m),
+  });
 }
 
 function oldestNearby(nearby: Record<string, NearbyMeter>): string {

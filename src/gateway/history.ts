@@ -34,7 +34,7 @@ export interface RegisterState {
   time: number;
 }
 
-/** What a meter's history needs between readings; lives in the frequently written state file. */
+/** What a meter's history needs between readings; lives in the state (checkpoint and journal). */
 export interface SeriesState {
   registers: Record<string, RegisterState>;
   /** hours and days still collecting, keyed by start ms */
@@ -43,8 +43,7 @@ export interface SeriesState {
   /** buckets before these starts are closed; late energy goes into the first open one */
   hourFloor: number;
   dayFloor: number;
-  /** closed samples not yet moved to the archive, and the one collecting */
-  recentSamples: SampleRow[];
+  /** the sample interval still collecting */
   openSample?: { t: number; sum: Record<string, number>; n: Record<string, number> };
   /** time of the newest reading applied */
   lastTime: number;
@@ -63,28 +62,18 @@ export interface ReadingValues {
 export interface ApplyResult {
   closedHours: HistoryRow[];
   closedDays: HistoryRow[];
-  /** [from, to) of the hour and day starts this reading closed: the archive's rows there are replaced */
-  hourRange: [number, number];
-  dayRange: [number, number];
-  /** samples to archive (only handed over when an hour closes, so the archive is written hourly) */
+  /** samples whose interval ended with this reading */
   closedSamples: SampleRow[];
   /** registers whose counter went backwards in this reading */
   resets: string[];
 }
 
 export function newSeries(): SeriesState {
-  return { registers: {}, openHours: {}, openDays: {}, hourFloor: 0, dayFloor: 0, recentSamples: [], lastTime: 0, resets: [] };
+  return { registers: {}, openHours: {}, openDays: {}, hourFloor: 0, dayFloor: 0, lastTime: 0, resets: [] };
 }
 
 export function applyReading(s: SeriesState, r: ReadingValues, tz: TimeZone, sampleIntervalMs: number): ApplyResult {
-  const result: ApplyResult = {
-    closedHours: [],
-    closedDays: [],
-    hourRange: [s.hourFloor, s.hourFloor],
-    dayRange: [s.dayFloor, s.dayFloor],
-    closedSamples: [],
-    resets: [],
-  };
+  const result: ApplyResult = { closedHours: [], closedDays: [], closedSamples: [], resets: [] };
   if (r.time <= s.lastTime) return result; // out of order: an older copy cannot move counters
   for (const [name, value] of Object.entries(r.counters)) {
     const prev = s.registers[name];
@@ -112,24 +101,12 @@ export function applyReading(s: SeriesState, r: ReadingValues, tz: TimeZone, sam
 
   result.closedHours = closeBefore(s.openHours, tz.hourStart(r.time));
   result.closedDays = closeBefore(s.openDays, tz.dayStart(r.time));
-  result.hourRange = closedRange(s.hourFloor, tz.hourStart(r.time), result.closedHours);
-  result.dayRange = closedRange(s.dayFloor, tz.dayStart(r.time), result.closedDays);
   s.hourFloor = Math.max(s.hourFloor, tz.hourStart(r.time));
   s.dayFloor = Math.max(s.dayFloor, tz.dayStart(r.time));
 
-  addSample(s, r, sampleIntervalMs);
-  if (result.closedHours.length > 0) {
-    result.closedSamples = s.recentSamples;
-    s.recentSamples = [];
-  }
+  const sample = addSample(s, r, sampleIntervalMs);
+  if (sample) result.closedSamples.push(sample);
   return result;
-}
-
-// A series without a floor (new, or its state was lost) replaces only the rows it closes itself,
-// so an archive kept from before is not wiped.
-function closedRange(floor: number, newFloor: number, closed: HistoryRow[]): [number, number] {
-  const from = floor > 0 ? floor : (closed[0]?.t ?? newFloor);
-  return [Math.min(from, newFloor), Math.max(floor, newFloor)];
 }
 
 function touch(buckets: Record<string, Deltas>, start: number): void {
@@ -189,12 +166,14 @@ function closeBefore(buckets: Record<string, Deltas>, openStart: number): Histor
   return closed.sort((a, b) => a.t - b.t);
 }
 
-function addSample(s: SeriesState, r: ReadingValues, intervalMs: number): void {
+// Returns the sample that this reading closed, if any.
+function addSample(s: SeriesState, r: ReadingValues, intervalMs: number): SampleRow | undefined {
   const names = Object.keys(r.instant);
-  if (names.length === 0) return;
+  if (names.length === 0) return undefined;
   const t = r.time - (r.time % intervalMs);
+  let closed: SampleRow | undefined;
   if (s.openSample && s.openSample.t !== t) {
-    s.recentSamples.push(averageOf(s.openSample));
+    closed = averageOf(s.openSample);
     s.openSample = undefined;
   }
   const open = (s.openSample ??= { t, sum: {}, n: {} });
@@ -202,6 +181,7 @@ function addSample(s: SeriesState, r: ReadingValues, intervalMs: number): void {
     open.sum[name] = (open.sum[name] ?? 0) + r.instant[name]!;
     open.n[name] = (open.n[name] ?? 0) + 1;
   }
+  return closed;
 }
 
 export function averageOf(open: NonNullable<SeriesState['openSample']>): SampleRow {
@@ -214,19 +194,6 @@ export function averageOf(open: NonNullable<SeriesState['openSample']>): SampleR
 export function addDeltas(into: Deltas, d: Deltas): Deltas {
   for (const [name, v] of Object.entries(d)) into[name] = round((into[name] ?? 0) + v);
   return into;
-}
-
-/**
- * Puts closed rows into an archive list sorted by start, replacing whatever it held in [from, to).
- * After a crash between the archive's write and the state's, the archive may hold rows the state
- * still counts as open (or never saw); the state is the truth, and this replaces them.
- */
-export function replaceRows<R extends { t: number }>(rows: R[], [from, to]: [number, number], closed: R[]): void {
-  let i = rows.length;
-  while (i > 0 && rows[i - 1]!.t >= from) i--;
-  let j = i;
-  while (j < rows.length && rows[j]!.t < to) j++;
-  rows.splice(i, j - i, ...closed.filter((r) => r.t >= from && r.t < to));
 }
 
 /** Inserts or replaces the row with the same start in a list sorted by start. */

@@ -138,7 +138,8 @@ export class DurableJsonFile<T> implements Adapter<T> {
   }
 }
 
-async function fsyncDir(dir: string): Promise<void> {
+/** Makes a rename or a new file in `dir` durable. */
+export async function fsyncDir(dir: string): Promise<void> {
   let fh;
   try {
     fh = await open(dir, 'r');

@@ -9,8 +9,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Gateway } from '../../src/gateway/gateway.js';
-import { GatewayStore } from '../../src/store/store.js';
+import { Gateway, openStore } from '../../src/gateway/gateway.js';
+import { silentLogger } from '../../src/gateway/log.js';
 import { CRASH_METER, CRASH_T0, crashLitres } from './crash-feed.js';
 import { repoRoot, tempDir, testConfig } from './harness.js';
 
@@ -70,10 +70,11 @@ async function lane(seed: number): Promise<{ dir: string; remove: () => Promise<
       expect(life.start, `life ${kill}`).toBeGreaterThanOrEqual(flushedBefore);
       if (previousFed >= 0) lost.push(previousFed - life.start);
     }
-    // The store loads after every kill, without a damaged file to move aside.
+    // The store loads after every kill, without a damaged file to move aside. The one thing a
+    // kill may leave is the end of a journal line the kernel had not finished writing.
     const warnings: string[] = [];
-    await GatewayStore.open({ dir: tmp.dir, warn: (m) => warnings.push(m) });
-    expect(warnings, `after kill ${kill}`).toEqual([]);
+    await openStore(testConfig(tmp.dir), { ...silentLogger, warn: (m) => warnings.push(m) });
+    expect(warnings.filter((w) => !/the last line was cut off/.test(w)), `after kill ${kill}`).toEqual([]);
     flushedBefore = Math.max(flushedBefore, life.flushed);
     if (life.fed >= 0) previousFed = life.fed;
   }

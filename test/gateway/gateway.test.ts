@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -109,7 +109,13 @@ describe.skipIf(!haveShared)('meters heard and claimed (real GAMA 350 telegram)'
     // The key is in keys.json (mode 0600) and nowhere else in the data folder.
     expect((await stat(path.join(tmp.dir, 'keys.json'))).mode & 0o777).toBe(0o600);
     await gw.flush();
-    expect((await readFile(path.join(tmp.dir, 'state.json'), 'utf8')).toUpperCase()).not.toContain(gama!.key.toUpperCase());
+    const files = (await readdir(tmp.dir, { recursive: true })).filter((f) => f !== 'keys.json');
+    expect(files).toContain('journal.jsonl');
+    for (const f of files) {
+      if ((await stat(path.join(tmp.dir, f))).isFile()) {
+        expect((await readFile(path.join(tmp.dir, f), 'utf8')).toUpperCase(), f).not.toContain(gama!.key.toUpperCase());
+      }
+    }
   });
 
   it('counts repeated copies of a telegram once', async () => {

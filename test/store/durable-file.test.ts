@@ -4,7 +4,6 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DurableJsonFile } from '../../src/store/durable-file.js';
 import { KeyStore } from '../../src/store/keys.js';
-import { GatewayStore } from '../../src/store/store.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -74,23 +73,5 @@ describe('KeyStore', () => {
     await keys.set('12345678', '000102030405060708090A0B0C0D0E0F');
     await expect(keys.set('12345678', 'abc')).rejects.toThrow(/32 hexadecimal digits/);
     expect(JSON.parse(await readFile(path.join(dir, 'keys.json'), 'utf8'))).toEqual({ '12345678': '000102030405060708090A0B0C0D0E0F' });
-  });
-});
-
-describe('GatewayStore', () => {
-  it('writes only the documents that changed, archives before state', async () => {
-    const store = await GatewayStore.open({ dir });
-    expect((await store.flush()).written).toEqual([]);
-    store.state.meters['12345678'] = { id: '12345678', name: 'x', claimedAt: 1, status: { state: 'waiting', since: 1 }, telegrams: 0 };
-    store.touch('state');
-    store.daily.daily['12345678'] = [{ t: 0, d: { energy_import: 1 } }];
-    store.touch('daily');
-    const r = await store.flush();
-    expect(r.written).toEqual(['daily', 'state']);
-    expect(r.bytes).toBeGreaterThan(0);
-    const again = await GatewayStore.open({ dir });
-    expect(again.state.meters['12345678']!.name).toBe('x');
-    expect(again.daily.daily['12345678']).toEqual([{ t: 0, d: { energy_import: 1 } }]);
-    expect(again.hourly.hourly).toEqual({});
   });
 });

@@ -1,0 +1,111 @@
+/**
+ * A JSON-lines file that only grows: each append is written whole and fsynced before it returns,
+ * and a new file's folder entry is fsynced too. A power cut during an append can leave a torn last
+ * line (part of a line, or zeros); load() skips it with a message and cuts it off, so the next
+ * append starts on a clean line. A line that does not parse before the last one is damage, not a
+ * power cut: load() reports it and returns what came before it.
+ */
+import { mkdir, open, readFile, truncate } from 'node:fs/promises';
+import path from 'node:path';
+import { fsyncDir } from './durable-file.js';
+
+export interface LoadedLines {
+  lines: unknown[];
+  /** set when a line before the last one does not parse: what was wrong and where */
+  damage?: string;
+}
+
+export class AppendFile {
+  readonly file: string;
+  readonly #warn: (message: string) => void;
+  #size: number | undefined;
+  /** bytes appended by this object (for the SD card wear figures) */
+  bytesWritten = 0;
+
+  constructor(file: string, warn: (message: string) => void = () => {}) {
+    this.file = file;
+    this.#warn = warn;
+  }
+
+  /** The parsed lines, oldest first; a missing file has none. */
+  async load(): Promise<LoadedLines> {
+    let buf: Buffer;
+    try {
+      buf = await readFile(this.file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.#size = 0;
+        return { lines: [] };
+      }
+      throw err;
+    }
+    const lines: unknown[] = [];
+    let start = 0;
+    let good = 0; // byte length of the whole lines read so far
+    while (start < buf.length) {
+      const nl = buf.indexOf(0x0a, start);
+      const end = nl < 0 ? buf.length : nl;
+      const text = buf.toString('utf8', start, end);
+      const parsed = parseLine(text);
+      if (!parsed.ok || nl < 0) {
+        const last = nl < 0 || buf.subarray(nl + 1).every((b) => b === 0 || b === 0x0a);
+        if (!last) {
+          this.#size = buf.length;
+          return { lines, damage: `line ${lines.length + 1} of ${this.file} is damaged (${parsed.ok ? 'no line end' : parsed.why})` };
+        }
+        // A line without its end, even one that parses, may be a cut-off number: the append never finished.
+        this.#warn(`${this.file}: the last line was cut off (power lost while it was written); skipped it`);
+        await truncate(this.file, good);
+        this.#size = good;
+        return { lines };
+      }
+      lines.push(parsed.value);
+      start = nl + 1;
+      good = start;
+    }
+    this.#size = buf.length;
+    return { lines };
+  }
+
+  /** Appends one JSON value per line and fsyncs. On failure the file is cut back to where it was. */
+  async append(values: readonly unknown[]): Promise<void> {
+    if (values.length === 0) return;
+    const text = values.map((v) => JSON.stringify(v)).join('\n') + '\n';
+    const creating = this.#size === undefined || this.#size === 0;
+    if (creating) await mkdir(path.dirname(this.file), { recursive: true });
+    const fh = await open(this.file, 'a', 0o644);
+    const before = (await fh.stat()).size;
+    try {
+      await fh.writeFile(text);
+      await fh.sync();
+    } catch (err) {
+      // Half a line must not become the start of the next one.
+      await fh.truncate(before).catch(() => {});
+      throw err;
+    } finally {
+      await fh.close();
+    }
+    if (creating) await fsyncDir(path.dirname(this.file));
+    const bytes = Buffer.byteLength(text);
+    this.#size = before + bytes;
+    this.bytesWritten += bytes;
+  }
+
+  /** Bytes in the file (after load or an append). */
+  get size(): number {
+    return this.#size ?? 0;
+  }
+
+  /** Forget the size after the file was renamed or removed from outside. */
+  reset(): void {
+    this.#size = 0;
+  }
+}
+
+function parseLine(text: string): { ok: true; value: unknown } | { ok: false; why: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (err) {
+    return { ok: false, why: (err as Error).message };
+  }
+}
