@@ -19,6 +19,8 @@ function fieldsOf(hex: string, header = ELECTRICITY): Record<string, number | st
   const r = parseRecords(bytes(hex));
   if (!r.ok) throw new Error(r.error.message);
   const fresh = buildFields(r.apl.records, header);
+  // Consumers (JSON, MQTT, the store) get a plain object.
+  expect(Object.getPrototypeOf(fresh)).toBe(Object.prototype);
   for (let pass = 0; pass < 2; pass++) {
     expect(Object.entries(buildFields(r.apl.records, header, quirkFor(header), runNames))).toEqual(Object.entries(fresh));
   }
