@@ -1,6 +1,6 @@
 import { knownCompactFormat } from '../meters/index.js';
 import { aflCounterBytes, aflMacMatches } from './afl.js';
-import { compactSignatureOf, formatSignature, parseCompactFrame, parseFormatFrame } from './apl/compact.js';
+import { compactSignatureOf, parseCompactFrame, parseFormatFrame } from './apl/compact.js';
 import { parseRecords } from './apl/records.js';
 import { type DecodeState, failure, keyFor, needBytes, noKey, useDecryptedApdu } from './decode-state.js';
 import { type FormatMemory, meterKey } from './format-memory.js';
@@ -221,7 +221,7 @@ function parseApdu(state: DecodeState, apdu: Apdu, at: number, formats: FormatMe
     // The key is confirmed by now: a broken record keeps the ones before it (users want those).
     const parsed = parseRecords(buf, at, end, { partial: true });
     if (!parsed.ok) return fail(withHeader(state, parsed.error));
-    if (formats && parsed.apl.dibVib.length > 0) formats.learn(meter, formatSignature(parsed.apl.dibVib), parsed.apl.dibVib);
+    if (formats && parsed.apl.dibVib.length > 0) formats.learnFull(meter, parsed.apl.dibVib);
     return { ok: true, records: parsed.apl.records };
   }
   const start = at;
