@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { crc16En13757 } from '../../src/wmbus/crc.js';
+import { buildTelegram } from '../../src/wmbus/build.js';
+import { FormatMemory, decodeTelegram, keyForAll } from '../../src/wmbus/decode.js';
 import { stripBlockCrcs } from '../../src/wmbus/frame/blocks.js';
+import { addBlockCrcs } from '../../src/wmbus/frame/encode.js';
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/[\s|]/g, ''), 'hex'));
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex').toUpperCase();
@@ -41,5 +44,28 @@ describe('DLL block CRCs', () => {
       expect(r.frame[0]).toBe(r.frame.length - 1);
       expect(toHex(r.frame.subarray(1))).toBe('44AE0C7856341201078C2027780B13436587');
     }
+  });
+});
+
+describe('decoding with the DLL CRCs still in place', () => {
+  // A sender's telegram of each size class, decoded as sent with format A and B CRCs and without:
+  // the reading must not depend on whether the receiver stripped them first.
+  const key = Uint8Array.from({ length: 16 }, (_, i) => i);
+  const records = (n: number) => hex('0C1427048502' + '8E1003791337020000'.repeat(n));
+  const telegrams = [2, 5, 13].map((n) =>
+    buildTelegram({ manufacturer: 'EGM', id: '30434741', version: 1, deviceType: 2, accessNumber: n, apl: hex('2F2F' + toHex(records(n))), security: { mode: 5, key } }),
+  );
+
+  it.each(telegrams.map((t) => [t.length, t]))('%s-byte telegram: format A, format B and stripped decode alike', (_length, t) => {
+    const options = () => ({ keys: keyForAll(key), formats: new FormatMemory() });
+    const plain = decodeTelegram(t, options());
+    expect(plain.ok).toBe(true);
+    for (const format of ['A', 'B'] as const) {
+      expect(decodeTelegram(addBlockCrcs(format, t), options()), `format ${format}`).toEqual(plain);
+    }
+  });
+
+  it('covers a format B frame with two blocks', () => {
+    expect(telegrams.some((t) => t.length > 128)).toBe(true);
   });
 });

@@ -48,6 +48,27 @@ function blockName(format: FrameFormat, index: number): string {
   return index === 0 ? 'block 1+2' : 'block 3';
 }
 
+function blockCrcHolds(bytes: Uint8Array, start: number, crcPos: number): boolean {
+  return crc16En13757(bytes, start, crcPos) === crcAt(bytes, crcPos);
+}
+
+/**
+ * True when every block CRC of a `format` frame holds (what stripBlockCrcs would accept). Checks
+ * the last block first: it is the shorter one, so a frame that has no CRCs at all is turned down
+ * after the fewest bytes.
+ */
+export function blockCrcsHold(format: FrameFormat, bytes: Uint8Array): boolean {
+  const l = bytes[0] ?? 0;
+  if (l < MIN_L[format] || bytes.length < onAirLength(format, l)) return false;
+  const layout = scratchLayout;
+  for (let b = blockLayout(format, l, layout) - 1; b >= 0; b--) {
+    const start = layout[2 * b]!;
+    const crcPos = layout[2 * b + 1]!;
+    if (crcPos <= start || !blockCrcHolds(bytes, start, crcPos)) return false;
+  }
+  return true;
+}
+
 /**
  * Verify and strip the block CRCs of a frame in `format`; `bytes` starts at L and holds at least
  * the whole frame. Rewrites L to count the bytes that remain (a no-op for format A).
@@ -70,7 +91,7 @@ export function stripBlockCrcs(format: FrameFormat, bytes: Uint8Array): BlockChe
     if (crcPos <= start) {
       return { ok: false, reason: 'TRUNCATED', block: b, message: `L=${l} leaves ${blockName(format, b)} empty` };
     }
-    if (crc16En13757(bytes, start, crcPos) !== crcAt(bytes, crcPos)) {
+    if (!blockCrcHolds(bytes, start, crcPos)) {
       return { ok: false, reason: 'CRC', block: b, message: `${blockName(format, b)} CRC mismatch` };
     }
     dataLength += crcPos - start;
