@@ -326,13 +326,32 @@ export class GatewayStore {
           const why = prev.damage ? ` (${prev.damage})` : '';
           return `journal entries ${this.#seq + 1} to ${line.seq - 1} are missing${why}`;
         }
-        for (const [id, patch] of line.r ?? []) this.#apply(state, applyPatch(clone(state.meters[id]?.latest ?? {}), patch) as Reading);
+        const readings = readingsOf(line, state);
+        if (typeof readings === 'string') return `journal entry ${line.seq} in ${this.#journal.file} is damaged (${readings})`;
+        for (const reading of readings) this.#apply(state, reading);
         if (line.s) applyPatch(persisted(state), line.s);
         this.#seq = line.seq;
       }
     }
     return current.damage;
   }
+}
+
+// The readings of a journal line, each patched onto the previous reading of its meter as the
+// line's writer saw it (a meter not claimed has none); a message when one cannot be a reading.
+function readingsOf(line: JournalLine, state: StateDoc): Reading[] | string {
+  const latest = new Map<string, Reading | undefined>();
+  const out: Reading[] = [];
+  for (const [id, patch] of line.r ?? []) {
+    const claimed = state.meters[id] !== undefined;
+    const base = latest.has(id) ? latest.get(id) : state.meters[id]?.latest;
+    const r = applyPatch(clone(claimed ? (base ?? {}) : {}), patch) as Reading;
+    if (r.meterId !== id || typeof r.time !== 'number' || typeof r.counters !== 'object' || typeof r.instant !== 'object' || typeof r.fields !== 'object')
+      return `the reading of meter ${id} lacks its time or values`;
+    if (claimed) latest.set(id, r);
+    out.push(r);
+  }
+  return out;
 }
 
 async function removeFormat1Files(dir: string): Promise<void> {

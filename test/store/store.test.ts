@@ -155,6 +155,22 @@ describe('GatewayStore', () => {
     expect(snapshot(third)).toEqual(beforeDamage);
   });
 
+  it('treats a journal line that parses but cannot be a reading as damage, before applying any of it', async () => {
+    const store = await open();
+    for (const id of METERS) claim(store, id);
+    await feed(store, 0, 8, 4);
+    const beforeDamage = snapshot(store);
+    await feed(store, 8, 16, 4);
+    const file = path.join(tmp.dir, 'journal.jsonl');
+    const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { seq: number; r: Array<[string, object]> });
+    lines[2]!.r[3]![1] = { time: null };
+    await writeFile(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const again = await open();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/journal entry 3 .* is damaged \(the reading of meter 22222222 lacks its time or values\).*starts from journal entry 2/);
+    expect(snapshot(again)).toEqual(beforeDamage);
+  });
+
   it('starts from the previous checkpoint and both journals when state.json is damaged, losing nothing', async () => {
     const store = await open({ checkpointBytes: 4 * 1024 });
     for (const id of METERS) claim(store, id);
