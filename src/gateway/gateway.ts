@@ -660,21 +660,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   }
 
   #view(m: StoredMeter): MeterView {
-    const v: MeterView = {
-      id: m.id,
-      name: m.name,
-      claimedAt: m.claimedAt,
-      hasKey: this.#keys.has(m.id),
-      status: { ...m.status },
-      telegrams: m.telegrams,
-    };
-    if (m.manufacturer !== undefined) v.manufacturer = m.manufacturer;
-    if (m.medium !== undefined) v.medium = m.medium;
-    if (m.deviceType !== undefined) v.deviceType = m.deviceType;
-    if (m.version !== undefined) v.version = m.version;
-    if (m.lastSeen !== undefined) v.lastSeen = m.lastSeen;
-    if (m.rssi !== undefined) v.rssi = m.rssi;
-    return v;
+    const { lastCounter, latest, ...shown } = m;
+    return { ...shown, status: { ...m.status }, hasKey: this.#keys.has(m.id) };
   }
 }
 

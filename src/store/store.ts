@@ -23,7 +23,7 @@ import { rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import type { ApplyResult, HistoryRow, SampleRow, SeriesState } from '../gateway/history.js';
-import type { MeterStatus, NearbyMeter, Reading } from '../gateway/types.js';
+import type { MeterView, NearbyMeter, Reading } from '../gateway/types.js';
 import { AppendFile } from './append-file.js';
 import { DurableJsonFile, fsyncDir } from './durable-file.js';
 import { type Json, applyPatch, clone, diffPatch } from './merge-patch.js';
@@ -35,18 +35,8 @@ export const STORE_FORMAT = 2;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
-export interface StoredMeter {
-  id: string;
-  name: string;
-  claimedAt: number;
-  status: MeterStatus;
-  manufacturer?: string;
-  medium?: string;
-  deviceType?: number;
-  version?: number;
-  telegrams: number;
-  lastSeen?: number;
-  rssi?: number;
+/** A claimed meter as the store keeps it: what every API shows, plus what only the gateway needs. */
+export interface StoredMeter extends Omit<MeterView, 'hasKey'> {
   /** last accepted mode 7 message counter: a telegram must exceed it */
   lastCounter?: number;
   latest?: Reading;

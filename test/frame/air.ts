@@ -14,17 +14,8 @@ export interface Sent {
   bitOffset: number;
 }
 
-/** Small, seedable PRNG (mulberry32) so a failing case can be rerun. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The simulator's seeded PRNG, so a failing case can be rerun. */
+export { seededRandom as prng } from '../../drivers/cc1101/sim/ether.js';
 
 export const KINDS: ReadonlyArray<{ mode: RadioMode; frameFormat: FrameFormat }> = [
   { mode: 'T', frameFormat: 'A' },

@@ -5,6 +5,7 @@ import { buildTelegram } from '../../src/wmbus/build.js';
 import { FormatMemory, decodeTelegram, parseKey } from '../../src/wmbus/decode.js';
 import type { DecodeResult, ErrorCode, KeyLookup } from '../../src/wmbus/types.js';
 import { hex, referenceExamples, wmbusmetersVectors } from './decoder-fixtures.js';
+import { seededRandom as prng } from '../../drivers/cc1101/sim/ether.js';
 
 // 100,000 random and mutated telegrams: the decoder answers every one with a reading or a typed
 // error, never an exception, and its memory stays flat. About 5-10 s on one core.
@@ -16,17 +17,6 @@ const ERROR_CODES = new Set<ErrorCode>([
 ]);
 const INTERESTING_CI = [0x72, 0x73, 0x78, 0x79, 0x7a, 0x7b, 0x69, 0x6a, 0x6b, 0x8c, 0x8d, 0x8e, 0x8f, 0x90, 0x81, 0xa0];
 
-/** mulberry32: small, seeded, the same sequence on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function corpus(): { seeds: Uint8Array[]; keys: Map<string, Uint8Array> } {
   const key = parseKey('000102030405060708090A0B0C0D0E0F');
