@@ -136,7 +136,6 @@ export async function run(): Promise<string> {
     ...rows,
     '',
     `Target: streaming decoder at least 500× real time, no allocation per bit (a handful of GCs over ${fmt(bits / 1e6)} Mbit`,
-    'come from the per-candidate results of false syncs, not from bits). Best of 5 passes; measured through tsx',
-    'on a 2-core machine shared with other developers\' test runs, so figures are lower bounds.',
+    'come from the per-candidate results of false syncs, not from bits). Best of 5 passes, on the compiled code.',
   ].join('\n');
 }

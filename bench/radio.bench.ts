@@ -85,7 +85,7 @@ export async function run(): Promise<string> {
       '(no GDO pins). "service gap" is the longest time between two FIFO services from the sync word to the end of a packet',
       '(the FIFO lasts 5.12 ms); "no sync seen" = telegrams sent while the chip was not in RX (re-arm after a late frame end);',
       'CPU is the radio process (driver + simulated chip + IPC) over its lifetime, including start-up.',
-      'Measured under the load of other developers on a shared 2-core VM: wall-clock rows show that machine\'s scheduling stalls.',
+      'Wall-clock rows include the scheduling stalls of the machine they ran on (its load is in the heading).',
       '',
       '| run | sent | received | no sync seen | overflows | timeouts | worst service gap (ms) | fullest FIFO (of 64) | radio CPU |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

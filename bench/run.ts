@@ -28,6 +28,11 @@ function machine(): string {
   return `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.arch()}, Node ${process.version}`;
 }
 
+/** Times depend on what else the machine does; each section says how busy it was when measured. */
+function load(): string {
+  return `1-minute load average ${os.loadavg()[0]!.toFixed(1)} at the end`;
+}
+
 async function existingSections(): Promise<Map<string, string>> {
   const sections = new Map<string, string>();
   const text = await readFile(outFile, 'utf8').catch(() => '');
@@ -50,7 +55,7 @@ async function main(): Promise<void> {
     process.stderr.write(`bench: ${name} ...\n`);
     const mod = (await import(path.join(here, `${name}.bench.${compiled ? 'js' : 'ts'}`))) as BenchModule;
     const body = await mod.run();
-    sections.set(name, `## ${mod.title}\n\n_${date}, ${machine()}_\n\n${body.trim()}\n\n`);
+    sections.set(name, `## ${mod.title}\n\n_${date}, ${machine()}; ${load()}_\n\n${body.trim()}\n\n`);
     process.stdout.write(`\n## ${mod.title}\n\n${body.trim()}\n`);
   }
   const parts = [...sections.keys()].sort().map((n) => `${begin(n)}\n${sections.get(n)}${end(n)}`);

@@ -140,7 +140,7 @@ export async function run(): Promise<string> {
         `hourly files stop growing after 90 days (whole months are deleted), samples after 48 hours (whole days).`,
       `- Feeding the year (${readings} telegrams decoded, mode 5 AES, history updated): ${(yearMs / 1000).toFixed(1)} s; ` +
         `the last day with ${flushes} durable flushes (append and fsync): ${(dayMs / 1000).toFixed(1)} s.`,
-      `- Times were measured while other jobs shared the machine's cores; sizes and bytes do not depend on load.`,
+      `- Times depend on the machine's load (in the heading); sizes and bytes do not.`,
     ].join('\n');
   } finally {
     await rm(dir, { recursive: true, force: true });

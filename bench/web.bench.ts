@@ -112,7 +112,7 @@ export async function run(): Promise<string> {
       ...rows,
       '',
       'Later visits revalidate each file with its ETag (304, no body). The page files are the same on every gateway; the API share grows with the number of meters.',
-      'Times were measured while other jobs shared the machine\'s two cores; on a Pi 3/4 serving and a phone rendering, expect them a few times longer, the bytes unchanged.',
+      'On a Pi 3/4 serving and a phone rendering, expect the times a few times longer, the bytes unchanged.',
     ].join('\n');
   } finally {
     await gw.stop();
