@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { buildTelegram } from '../../src/wmbus/build.js';
 import { parseKey } from '../../src/wmbus/decode.js';
-import { haveShared, hex, referenceExamples, repoRoot, sharedMissing, toHex } from '../wmbus/decoder-fixtures.js';
+import { gamaReference, haveShared, repoRoot, sharedMissing } from '../conformance/shared-files.js';
+import { hex, toHex } from '../wmbus/decoder-fixtures.js';
 
 // `wmbus-gateway decode` as a user runs it: arguments, files, stdin, exit statuses, output formats.
 
@@ -61,12 +62,12 @@ afterAll(async () => {
 
 describe('decode command in its own process', () => {
   it.skipIf(!haveShared)('decodes the GAMA 350 telegram with --key and exits 0', async () => {
-    const gama = referenceExamples().find((e) => e.expect.manufacturer === 'EGM')!;
-    const result = await spawnCli([gama.telegram_hex!, '--key', gama.key!, '--format', 'jsonl']);
+    const gama = gamaReference()!;
+    const result = await spawnCli([gama.telegram_hex, '--key', gama.key, '--format', 'jsonl']);
     expect(result.code).toBe(0);
     const [out] = lines(result.stdout);
     expect(out).toMatchObject({ ok: true, id: gama.expect.id, manufacturer: 'EGM', medium: 'electricity', security: { mode: 5, decrypted: true } });
-    const energy = gama.expect.records!.find((r) => r.quantity === 'energy' && r.direction === 'import' && !r.tariff)!;
+    const energy = gama.expect.records.find((r) => r.quantity === 'energy' && r.direction === 'import' && !r.tariff)!;
     expect(out!.records.some((r: any) => r.quantity === 'energy' && r.direction === 'import' && r.tariff === 0 && r.value === energy.value)).toBe(true);
   });
 

@@ -7,46 +7,30 @@
  * - pre-decrypted telegrams (header announces encryption, payload in clear) are refused when a
  *   key is configured, with the line's key or a dummy one.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeTelegram, FormatMemory } from '../../src/wmbus/decode.js';
 import type { DecodeResult } from '../../src/wmbus/types.js';
+import { haveShared, skipping, type WmbusmetersVector, wmbusmetersVectors } from './shared-files.js';
 import { decodedNumbers, expectedNumbers, reproduces } from './vector-compare.js';
 
-const shared = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared');
-const file = path.join(shared, 'conformance', 'wmbusmeters-vectors.jsonl');
-const present = existsSync(file);
-if (!present) console.warn(`skipping wmbusmeters vectors: ${file} not found (the shared folder sits next to the repository)`);
+if (!haveShared) console.warn(skipping('the wmbusmeters vectors'));
 
-interface Vector {
-  driver: string;
-  key: string | null;
-  telegram_hex: string;
-  prior_telegrams_hex?: string[];
-  expected: Record<string, unknown> | null;
-  frame: { payload_already_decrypted?: boolean };
-}
-
-const vectors: Vector[] = present
-  ? readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Vector)
-  : [];
+const vectors = wmbusmetersVectors();
 
 const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'));
 const DUMMY_KEY = bytes('000102030405060708090A0B0C0D0E0F');
 
 /** Decodes a line as wmbusmeters' simulation does: prior telegrams first, one format memory. */
-function decodeLine(v: Vector, key: Uint8Array | undefined): DecodeResult {
+function decodeLine(v: WmbusmetersVector, key: Uint8Array | undefined): DecodeResult {
   const options = { formats: new FormatMemory(), keys: key ? () => key : undefined };
   for (const prior of v.prior_telegrams_hex ?? []) decodeTelegram(bytes(prior), options);
   return decodeTelegram(bytes(v.telegram_hex), options);
 }
 
 /** AES-128 keys only; the DES key of one line (actislink) is passed as no key. */
-const lineKey = (v: Vector): Uint8Array | undefined => (v.key && v.key.length === 32 ? bytes(v.key) : undefined);
+const lineKey = (v: WmbusmetersVector): Uint8Array | undefined => (v.key && v.key.length === 32 ? bytes(v.key) : undefined);
 
-describe.skipIf(!present)('wmbusmeters conformance vectors', () => {
+describe.skipIf(!haveShared)('wmbusmeters conformance vectors', () => {
   it('reproduces at least 90% of the expected numbers', () => {
     let total = 0;
     let reproduced = 0;

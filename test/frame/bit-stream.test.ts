@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { LinkFrame } from '../../src/wmbus/frame/types.js';
 import { BitStreamDecoder } from '../../src/wmbus/phy/bit-stream.js';
 import { BitWriter, KINDS, type Sent, frameOnAir, maxL, prng, randomTelegram } from './air.js';
-import { example, haveShared, hex, toHex } from './shared.js';
+import { gamaBytes, haveShared } from '../conformance/shared-files.js';
+import { toHex } from '../wmbus/decoder-fixtures.js';
 
 function decodeAll(stream: Uint8Array, chunkSizes: () => number, syncErrors = 0): LinkFrame[] {
   const frames: LinkFrame[] = [];
@@ -36,7 +37,7 @@ describe('streaming bit decoder', () => {
   }
   if (haveShared) {
     // Elgama GAMA 350: a real 191-byte T1 telegram (wmbusmeters issue #1542, via the conformance set).
-    const gama = hex(example('GAMA 350').telegram_hex!);
+    const gama = gamaBytes();
     for (const kind of KINDS) telegrams.push({ kind, telegram: gama });
   }
   for (let i = telegrams.length - 1; i > 0; i--) {

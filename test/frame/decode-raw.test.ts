@@ -3,13 +3,14 @@ import { decodeRawFrame } from '../../src/wmbus/frame/decode-raw.js';
 import { addBlockCrcs } from '../../src/wmbus/frame/encode.js';
 import { CODE_OF_NIBBLE } from '../../src/wmbus/phy/three-of-six.js';
 import { frameOnAir, prng, randomTelegram } from './air.js';
-import { example, haveShared, hex, sharedMissing, toHex } from './shared.js';
+import { haveShared, referenceExample, sharedMissing } from '../conformance/shared-files.js';
+import { hex, toHex } from '../wmbus/decoder-fixtures.js';
 
 if (!haveShared) console.warn(sharedMissing);
 
 describe.skipIf(!haveShared)('decodeRawFrame on real frames', () => {
   it('decodes the real T1 chips to the telegram with its two CRCs removed', () => {
-    const t1 = example('T1 raw chips');
+    const t1 = referenceExample('T1 raw chips');
     const withCrcs = t1.expect['frame_with_crc'] as string;
     // RADIO.md §10: block 1 = 10 bytes + CRC BCE8, block 2 = the rest + CRC 2DC6
     const expected = withCrcs.slice(0, 20) + withCrcs.slice(24, -4);
@@ -21,13 +22,13 @@ describe.skipIf(!haveShared)('decodeRawFrame on real frames', () => {
   });
 
   it('decodes C1 frame A after 54 CD', () => {
-    const c = example('C1 frame A');
+    const c = referenceExample('C1 frame A');
     const r = decodeRawFrame({ raw: hex('54CD' + c.raw_hex!) });
     expect(r.ok && [r.frame.mode, r.frame.frameFormat, r.frame.telegram[0], r.frame.telegram.length]).toEqual(['C', 'A', c.expect['L'], 55]);
   });
 
   it('decodes C1 frame B after 54 3D and rewrites L', () => {
-    const c = example('C1 frame B');
+    const c = referenceExample('C1 frame B');
     const r = decodeRawFrame({ raw: hex('543D' + c.raw_hex!) });
     expect(r.ok && [r.frame.frameFormat, r.frame.telegram[0], toHex(r.frame.telegram)]).toEqual([
       'B',
@@ -37,7 +38,7 @@ describe.skipIf(!haveShared)('decodeRawFrame on real frames', () => {
   });
 
   it('reports a cut-short frame as TRUNCATED', () => {
-    const raw = hex(example('T1 raw chips').raw_hex!);
+    const raw = hex(referenceExample('T1 raw chips').raw_hex!);
     expect(decodeRawFrame({ raw: raw.subarray(0, 40) })).toMatchObject({ ok: false, reason: 'TRUNCATED' });
   });
 });

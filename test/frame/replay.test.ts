@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { buildTelegram } from '../../src/wmbus/build.js';
@@ -11,11 +11,11 @@ import { parseKey } from '../../src/wmbus/decode.js';
 import { addBlockCrcs, onAirAfterSync } from '../../src/wmbus/frame/encode.js';
 import { formatRtlWmbusLine } from '../../src/wmbus/frame/rtlwmbus.js';
 import { BitWriter, prng } from './air.js';
-import { example, haveShared, hex, toHex } from './shared.js';
+import { haveShared, referenceExample, repoRoot } from '../conformance/shared-files.js';
+import { hex, toHex } from '../wmbus/decoder-fixtures.js';
 
 // `wmbus-gateway replay` as a user runs it: capture files of raw bits, hex lines and rtl_wmbus lines.
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const KEY_HEX = '000102030405060708090A0B0C0D0E0F';
 const KEY = parseKey(KEY_HEX);
 // PROTOCOL.md E1 records: volume 28504.27 m3, date-time, error flags 0
@@ -151,7 +151,7 @@ describe('replay --input hex', () => {
   });
 
   it.skipIf(!haveShared)('decodes the real T1 chips of the reference set', async () => {
-    const t1 = example('T1 raw chips');
+    const t1 = referenceExample('T1 raw chips');
     const file = path.join(dir, 't1.hex');
     await writeFile(file, t1.raw_hex + '\n');
     const out = jsonLines((await run([file, '--input', 'hex'])).stdout);

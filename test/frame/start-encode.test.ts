@@ -2,40 +2,41 @@ import { describe, expect, it } from 'vitest';
 import { formatAOnAirLength, stripBlockCrcs } from '../../src/wmbus/frame/blocks.js';
 import { addBlockCrcs, encode3of6, onAirAfterSync } from '../../src/wmbus/frame/encode.js';
 import { FRAME_START_BYTES, frameStart } from '../../src/wmbus/frame/start.js';
-import { example, haveShared, hex, sharedMissing, toHex } from './shared.js';
+import { haveShared, referenceExample, sharedMissing } from '../conformance/shared-files.js';
+import { hex, toHex } from '../wmbus/decoder-fixtures.js';
 
 if (!haveShared) console.warn(sharedMissing);
 
 describe.skipIf(!haveShared)('frame start and encoders on the reference vectors', () => {
   it('classifies the real T1 chips as T, frame A, and reads all 45 raw bytes', () => {
-    const t1 = example('T1 raw chips');
+    const t1 = referenceExample('T1 raw chips');
     const raw = hex(t1.raw_hex!);
     const r = frameStart(raw.subarray(0, FRAME_START_BYTES));
     expect(r).toEqual({ ok: true, start: { mode: 'T', frameFormat: 'A', rawLength: raw.length, frameLength: (t1.expect['frame_with_crc'] as string).length / 2 } });
   });
 
   it('encodes the decoded T1 frame back into exactly the chips that were received', () => {
-    const t1 = example('T1 raw chips');
+    const t1 = referenceExample('T1 raw chips');
     const frame = hex(t1.expect['frame_with_crc'] as string);
     expect(toHex(encode3of6(frame))).toBe(t1.raw_hex);
     expect(toHex(onAirAfterSync('T', 'A', frame))).toBe(t1.raw_hex);
   });
 
   it('adds the same block CRCs the T1 meter sent', () => {
-    const frame = hex(example('T1 raw chips').expect['frame_with_crc'] as string);
+    const frame = hex(referenceExample('T1 raw chips').expect['frame_with_crc'] as string);
     const stripped = stripBlockCrcs('A', frame);
     expect(stripped.ok).toBe(true);
     if (stripped.ok) expect(toHex(addBlockCrcs('A', stripped.frame))).toBe(toHex(frame));
   });
 
   it('adds the CRCs of OMS Annex N N.2.1 (three blocks with a short last block)', () => {
-    const withCrcs = example('N.2.1 gas meter').telegram_hex!;
-    const without = example('N.2.1 without CRCs').telegram_hex!;
+    const withCrcs = referenceExample('N.2.1 gas meter').telegram_hex!;
+    const without = referenceExample('N.2.1 without CRCs').telegram_hex!;
     expect(toHex(addBlockCrcs('A', hex(without)))).toBe(withCrcs);
   });
 
   it('classifies C1 frame A after 54 CD and computes its length from L', () => {
-    const c = example('C1 frame A');
+    const c = referenceExample('C1 frame A');
     const raw = hex(c.raw_hex!);
     const r = frameStart(Uint8Array.of(0x54, 0xcd, raw[0]!));
     expect(r).toEqual({ ok: true, start: { mode: 'C', frameFormat: 'A', rawLength: 2 + raw.length, frameLength: raw.length } });
@@ -44,7 +45,7 @@ describe.skipIf(!haveShared)('frame start and encoders on the reference vectors'
   });
 
   it('classifies C1 frame B after 54 3D and rebuilds its CRC and on-air L from the stripped telegram', () => {
-    const c = example('C1 frame B');
+    const c = referenceExample('C1 frame B');
     const raw = hex(c.raw_hex!);
     expect(frameStart(Uint8Array.of(0x54, 0x3d, raw[0]!))).toEqual({
       ok: true,

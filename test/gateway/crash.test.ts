@@ -12,7 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { Gateway, openStore } from '../../src/gateway/gateway.js';
 import { silentLogger } from '../../src/gateway/log.js';
 import { CRASH_METER, CRASH_T0, crashLitres } from './crash-feed.js';
-import { repoRoot, tempDir, testConfig } from './harness.js';
+import { repoRoot } from '../conformance/shared-files.js';
+import { tempDir, testConfig } from './harness.js';
 
 const KILLS_PER_LANE = 100;
 const LANES = 2;

@@ -1,31 +1,16 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayInputError, type Gateway } from '../../src/gateway/gateway.js';
 import type { MeterChange, NearbyChange } from '../../src/gateway/types.js';
 import { buildTelegram } from '../../src/wmbus/build.js';
-import { FakeClock, openGateway, sharedDir, tempDir, testConfig } from './harness.js';
+import { gamaBytes, gamaReference, haveShared, skipping } from '../conformance/shared-files.js';
+import { FakeClock, openGateway, tempDir, testConfig } from './harness.js';
 
-const referenceFile = path.join(sharedDir, 'conformance', 'reference-examples.jsonl');
-const haveShared = existsSync(referenceFile);
-if (!haveShared) console.warn(`shared conformance folder not found at ${sharedDir}: skipping gateway tests that need its GAMA 350 telegram`);
+if (!haveShared) console.warn(skipping('gateway tests that need its GAMA 350 telegram'));
 
-interface Reference {
-  name: string;
-  telegram_hex: string;
-  key: string;
-  expect: { id: string; manufacturer: string; records: Array<{ quantity: string; direction?: string; tariff?: number; unit?: string; value: unknown }> };
-}
-// Elgama GAMA 350, T1 mode 5, a real telegram with the key its owner published (wmbusmeters issue #1542).
-const gama: Reference | undefined = haveShared
-  ? readFileSync(referenceFile, 'utf8')
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => JSON.parse(l) as Reference)
-      .find((r) => r.name.startsWith('Elgama GAMA 350'))
-  : undefined;
-const gamaBytes = () => Uint8Array.from(Buffer.from(gama!.telegram_hex, 'hex'));
+const gama = gamaReference();
 const expectedImportKwh = () =>
   gama!.expect.records.find((r) => r.quantity === 'energy' && r.direction === 'import' && !r.tariff)!.value as number;
 

@@ -1,48 +1,18 @@
 /** What the publish tests feed the gateway: the real GAMA 350 telegram and water meters made by our own encoder. */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { encodeRecord } from '../../src/wmbus/apl/encode.js';
 import { buildTelegram } from '../../src/wmbus/build.js';
 import type { GatewayConfig } from '../../src/config/config.js';
 import type { Gateway, Output } from '../../src/gateway/gateway.js';
 import type { Logger } from '../../src/gateway/log.js';
-import { FakeClock, openGateway, sharedDir, tempDir, testConfig } from '../gateway/harness.js';
+import { type ExpectedRecord, gamaBytes, gamaReference, haveShared, skipping } from '../conformance/shared-files.js';
+import { FakeClock, openGateway, tempDir, testConfig } from '../gateway/harness.js';
 
-export { sharedDir };
+if (!haveShared) console.warn(skipping('publish tests that need the GAMA 350 telegram'));
 
-export interface ReferenceRecord {
-  quantity: string;
-  direction?: 'import' | 'export';
-  tariff?: number;
-  phase?: string;
-  unit?: string;
-  value: number | string;
-}
-
-export interface Reference {
-  name: string;
-  telegram_hex: string;
-  key: string;
-  expect: { id: string; manufacturer: string; records: ReferenceRecord[] };
-}
-
-const referenceFile = path.join(sharedDir, 'conformance', 'reference-examples.jsonl');
-export const haveShared = existsSync(referenceFile);
-if (!haveShared) console.warn(`shared conformance folder not found at ${sharedDir}: skipping publish tests that need the GAMA 350 telegram`);
-
-/** Elgama GAMA 350, T1 mode 5: a real telegram with the key its owner published (wmbusmeters issue #1542). */
-export const gama: Reference | undefined = haveShared
-  ? readFileSync(referenceFile, 'utf8')
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => JSON.parse(l) as Reference)
-      .find((r) => r.name.startsWith('Elgama GAMA 350'))
-  : undefined;
-
-export const gamaBytes = (): Uint8Array => Uint8Array.from(Buffer.from(gama!.telegram_hex, 'hex'));
+export const gama = gamaReference();
 
 /** The GAMA 350's expected record with these dimensions. */
-export function gamaRecord(quantity: string, dims: { direction?: string; tariff?: number; phase?: string } = {}): ReferenceRecord {
+export function gamaRecord(quantity: string, dims: { direction?: string; tariff?: number; phase?: string } = {}): ExpectedRecord {
   const r = gama!.expect.records.find(
     (x) => x.quantity === quantity && x.direction === dims.direction && (x.tariff ?? 0) === (dims.tariff ?? 0) && x.phase === dims.phase,
   );

@@ -7,7 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mqttOutputFrom } from '../../src/publish/mqtt.js';
-import { CapturingLogger, claimGama, gama, haveShared, type ReferenceRecord, startGateway, type TestGateway } from './fixtures.js';
+import { type ExpectedRecord, haveShared } from '../conformance/shared-files.js';
+import { CapturingLogger, claimGama, gama, startGateway, type TestGateway } from './fixtures.js';
 import { type Broker, mosquittoMissing, startMosquitto } from './mosquitto.js';
 import { Observer } from './observer.js';
 
@@ -57,7 +58,7 @@ const HA_CLASS: Record<string, { deviceClass: string; stateClass: string; unit: 
 // How a register's dimensions read in an entity name (the GAMA 350 sends reactive power as inductive/capacitive).
 const DIRECTION_WORDS: Record<string, string[]> = { import: ['import', 'inductive'], export: ['export', 'capacitive'] };
 
-function describesRecord(name: string, r: ReferenceRecord): boolean {
+function describesRecord(name: string, r: ExpectedRecord): boolean {
   const words = name.toLowerCase().split(' ');
   if (r.direction && !DIRECTION_WORDS[r.direction]!.some((w) => words.includes(w))) return false;
   const tariff = words.indexOf('tariff');

@@ -6,7 +6,8 @@
 import parsePrometheusTextFormat, { type ParsedFamily } from 'parse-prometheus-text-format';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderMetrics } from '../../src/publish/prometheus.js';
-import { claimGama, gama, gamaRecord, haveShared, startGateway, type TestGateway, waterTelegram } from './fixtures.js';
+import { haveShared } from '../conformance/shared-files.js';
+import { claimGama, gama, gamaRecord, startGateway, type TestGateway, waterTelegram } from './fixtures.js';
 
 const KWH_IN_JOULES = 3.6e6;
 

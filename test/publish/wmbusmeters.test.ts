@@ -5,32 +5,12 @@
  * meters of the amiplus family (the HAN meters our users have), every key wmbusmeters prints must
  * be there.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toWmbusmetersJson } from '../../src/publish/wmbusmeters.js';
 import { decodeTelegram, FormatMemory } from '../../src/wmbus/decode.js';
-import { sharedDir } from './fixtures.js';
+import { haveShared, skipping, type WmbusmetersVector, wmbusmetersVectors } from '../conformance/shared-files.js';
 
-const file = path.join(sharedDir, 'conformance', 'wmbusmeters-vectors.jsonl');
-const present = existsSync(file);
-if (!present) console.warn(`skipping the wmbusmeters JSON comparison: ${file} not found (the shared folder sits next to the repository)`);
-
-interface Vector {
-  driver: string;
-  key: string | null;
-  telegram_hex: string;
-  prior_telegrams_hex?: string[];
-  expected: Record<string, string | number | null> | null;
-  frame: { link?: string };
-}
-
-const vectors: Vector[] = present
-  ? readFileSync(file, 'utf8')
-      .split('\n')
-      .filter((l) => l.trim())
-      .map((l) => JSON.parse(l) as Vector)
-  : [];
+if (!haveShared) console.warn(skipping('the wmbusmeters JSON comparison'));
 
 /** wmbusmeters' reception time in every expected object (see the conformance README). */
 const TIMESTAMP_PLACEHOLDER = '1111-11-11T11:11:11Z';
@@ -38,7 +18,7 @@ const TIMESTAMP_PLACEHOLDER = '1111-11-11T11:11:11Z';
 const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'));
 
 /** Our JSON for a vector, with the reception time and meter name wmbusmeters was given; undefined if we cannot decode it. */
-function ours(v: Vector): Record<string, string | number> | undefined {
+function ours(v: WmbusmetersVector): Record<string, string | number> | undefined {
   const key = v.key && v.key.length === 32 ? bytes(v.key) : undefined;
   const options = { formats: new FormatMemory(), keys: key ? () => key : undefined };
   for (const prior of v.prior_telegrams_hex ?? []) decodeTelegram(bytes(prior), options);
@@ -67,9 +47,9 @@ function same(a: string | number, b: string | number | null): boolean {
  */
 const KNOWN_DIFFERENCES = ['dme173.target_m3', 'hydrus.target_m3', 'iwmtx5.meter_datetime'];
 
-const wireless = vectors.filter((v) => v.expected && v.frame.link === 'wmbus');
+const wireless = wmbusmetersVectors().filter((v) => v.expected && v.frame.link === 'wmbus');
 
-describe.skipIf(!present)('wmbusmeters-compatible JSON', () => {
+describe.skipIf(!haveShared)('wmbusmeters-compatible JSON', () => {
   it('agrees with wmbusmeters on every key both print', () => {
     let compared = 0;
     let vectorsCompared = 0;

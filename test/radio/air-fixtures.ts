@@ -1,26 +1,17 @@
-import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { type Transmission, seededRandom } from '../../drivers/cc1101/sim/ether.js';
 import { addBlockCrcs } from '../../src/wmbus/frame/encode.js';
-import { haveShared, sharedDir } from '../frame/shared.js';
-
-export { haveShared, sharedMissing } from '../frame/shared.js';
+import { referenceExamples, wmbusmetersVectors } from '../conformance/shared-files.js';
 
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex').toUpperCase();
 
 /** Link-layer telegrams (L first, no CRCs) from the shared conformance files. */
 export function conformanceTelegrams(): Uint8Array[] {
-  if (!haveShared) return [];
   const out: Uint8Array[] = [];
-  for (const file of ['wmbusmeters-vectors.jsonl', 'reference-examples.jsonl']) {
-    for (const line of readFileSync(path.join(sharedDir, 'conformance', file), 'utf8').split('\n')) {
-      if (!line.trim()) continue;
-      const hex = (JSON.parse(line) as { telegram_hex?: string }).telegram_hex;
-      if (!hex) continue;
-      const bytes = Uint8Array.from(Buffer.from(hex, 'hex'));
-      if (bytes[0] === bytes.length - 1) out.push(bytes);
-    }
+  for (const { telegram_hex } of [...wmbusmetersVectors(), ...referenceExamples()]) {
+    if (!telegram_hex) continue;
+    const bytes = Uint8Array.from(Buffer.from(telegram_hex, 'hex'));
+    if (bytes[0] === bytes.length - 1) out.push(bytes);
   }
   return out;
 }

@@ -6,7 +6,8 @@ import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { parseRtlWmbusLine } from '../../src/wmbus/frame/rtlwmbus.js';
-import { haveShared, plannedAir, writeScenario } from './air-fixtures.js';
+import { haveShared } from '../conformance/shared-files.js';
+import { plannedAir, writeScenario } from './air-fixtures.js';
 
 let dir: string;
 beforeAll(async () => {

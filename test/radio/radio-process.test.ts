@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busyWait } from '../../drivers/clock.js';
 import { seededRandom } from '../../drivers/cc1101/sim/ether.js';
 import { type RadioFrame, RadioSupervisor, type RadioStats } from '../../src/radio/supervisor.js';
-import { haveShared, plannedAir, sharedMissing, writeScenario } from './air-fixtures.js';
+import { haveShared, sharedMissing } from '../conformance/shared-files.js';
+import { plannedAir, writeScenario } from './air-fixtures.js';
 
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex').toUpperCase();
 

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RadioFrame, RadioSupervisor, type RadioStats } from '../../src/radio/supervisor.js';
-import { haveShared, plannedAir } from './air-fixtures.js';
+import { haveShared } from '../conformance/shared-files.js';
+import { plannedAir } from './air-fixtures.js';
 
 let dir: string;
 beforeAll(async () => {

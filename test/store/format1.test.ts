@@ -12,7 +12,8 @@ import type { Gateway } from '../../src/gateway/gateway.js';
 import type { HistoryRow, SampleRow } from '../../src/gateway/history.js';
 import { type Logger, silentLogger } from '../../src/gateway/log.js';
 import { TimeZone } from '../../src/gateway/timezone.js';
-import { FakeClock, openGateway, repoRoot, tempDir, testConfig } from '../gateway/harness.js';
+import { repoRoot } from '../conformance/shared-files.js';
+import { FakeClock, openGateway, tempDir, testConfig } from '../gateway/harness.js';
 
 const fixture = path.join(repoRoot, 'test', 'store', 'fixtures', 'format1');
 const tz = new TimeZone('Europe/Warsaw');

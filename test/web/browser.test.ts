@@ -17,7 +17,8 @@ import { pathToFileURL } from 'node:url';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_METERS, frameAt, rssiAt, sendTimes } from '../../src/gateway/demo/neighbourhood.js';
-import { FakeClock, openGateway, repoRoot, tempDir, testConfig } from '../gateway/harness.js';
+import { repoRoot } from '../conformance/shared-files.js';
+import { FakeClock, openGateway, tempDir, testConfig } from '../gateway/harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);

@@ -2,12 +2,10 @@
  * Application records against the facts of docs PROTOCOL.md §6 and the worked examples of §7
  * (OMS Annex N, libmbus frames, wmbusmeters tests, EN 13757-3 G.5), and the reference examples.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseRecords } from '../../src/wmbus/apl/records.js';
 import type { MbusRecord } from '../../src/wmbus/types.js';
+import { haveShared, referenceExamples } from '../conformance/shared-files.js';
 
 const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex.replace(/\s/g, ''), 'hex'));
 
@@ -219,19 +217,15 @@ describe('special DIFs and broken records', () => {
   });
 });
 
-const shared = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared');
-const referenceFile = path.join(shared, 'conformance', 'reference-examples.jsonl');
-
-describe.skipIf(!existsSync(referenceFile))('reference examples given as APL bytes', () => {
+describe.skipIf(!haveShared)('reference examples given as APL bytes', () => {
   it('decodes each to its expected records', () => {
-    const lines = readFileSync(referenceFile, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
-    const withApl = lines.filter((l) => l.apl_hex);
+    const withApl = referenceExamples().filter((l) => l.apl_hex);
     expect(withApl.length).toBeGreaterThan(0);
     for (const line of withApl) {
-      const hex: string = line.apl_hex;
+      const hex = line.apl_hex!;
       // the CI byte (0x78, full frame without TPL header) opens the example
       const rs = records(hex.slice(2));
-      expect(rs).toMatchObject(line.expect.records);
+      expect(rs).toMatchObject(line.expect.records!);
     }
   });
 });

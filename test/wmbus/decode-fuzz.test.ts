@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { buildTelegram } from '../../src/wmbus/build.js';
 import { FormatMemory, decodeTelegram, parseKey } from '../../src/wmbus/decode.js';
 import type { DecodeResult, ErrorCode, KeyLookup } from '../../src/wmbus/types.js';
-import { hex, referenceExamples, wmbusmetersVectors } from './decoder-fixtures.js';
+import { referenceExamples, wmbusmetersVectors } from '../conformance/shared-files.js';
+import { hex } from './decoder-fixtures.js';
 import { seededRandom as prng } from '../../drivers/cc1101/sim/ether.js';
 
 // 100,000 random and mutated telegrams: the decoder answers every one with a reading or a typed

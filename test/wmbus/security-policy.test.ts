@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { buildTelegram } from '../../src/wmbus/build.js';
 import { FormatMemory, decodeTelegram, keyForAll, keysFromObject, parseKey } from '../../src/wmbus/decode.js';
 import type { DecodeResult, ErrorCode } from '../../src/wmbus/types.js';
-import { haveShared, hex, recordMatches, referenceExamples, sharedMissing, wmbusmetersVectors } from './decoder-fixtures.js';
+import { haveShared, referenceExamples, sharedMissing, wmbusmetersVectors } from '../conformance/shared-files.js';
+import { hex, recordMatches } from './decoder-fixtures.js';
 
 // Keys, wrong keys, missing keys and payloads that arrive in clear although the header announces
 // encryption (no downgrade), plus the link-layer checks that guard them.
