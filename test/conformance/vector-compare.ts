@@ -4,7 +4,21 @@
  * number counts as reproduced when some record or field carries the same value once converted to
  * the unit that the key's suffix names.
  */
-import type { DecodedTelegram } from '../../src/wmbus/types.js';
+import { FormatMemory, decodeTelegram } from '../../src/wmbus/decode.js';
+import type { DecodeResult, DecodedTelegram } from '../../src/wmbus/types.js';
+import type { WmbusmetersVector } from './shared-files.js';
+
+const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'));
+
+/** AES-128 keys only; the DES key of one line (actislink) is passed as no key. */
+export const vectorKey = (v: WmbusmetersVector): Uint8Array | undefined => (v.key && v.key.length === 32 ? bytes(v.key) : undefined);
+
+/** Decodes a vector as wmbusmeters did: its prior telegrams first, with one format memory and the given key. */
+export function decodeVector(v: WmbusmetersVector, key: Uint8Array | undefined = vectorKey(v)): DecodeResult {
+  const options = { formats: new FormatMemory(), keys: key ? () => key : undefined };
+  for (const prior of v.prior_telegrams_hex ?? []) decodeTelegram(bytes(prior), options);
+  return decodeTelegram(bytes(v.telegram_hex), options);
+}
 
 /**
  * Unit families: factor of each unit to the family's base unit. Active, reactive and apparent

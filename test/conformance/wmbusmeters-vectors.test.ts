@@ -8,10 +8,8 @@
  *   key is configured, with the line's key or a dummy one.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeTelegram, FormatMemory } from '../../src/wmbus/decode.js';
-import type { DecodeResult } from '../../src/wmbus/types.js';
-import { haveShared, skipping, type WmbusmetersVector, wmbusmetersVectors } from './shared-files.js';
-import { decodedNumbers, expectedNumbers, reproduces } from './vector-compare.js';
+import { haveShared, skipping, wmbusmetersVectors } from './shared-files.js';
+import { decodeVector, decodedNumbers, expectedNumbers, reproduces, vectorKey } from './vector-compare.js';
 
 if (!haveShared) console.warn(skipping('the wmbusmeters vectors'));
 
@@ -21,14 +19,6 @@ const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex
 const DUMMY_KEY = bytes('000102030405060708090A0B0C0D0E0F');
 
 /** Decodes a line as wmbusmeters' simulation does: prior telegrams first, one format memory. */
-function decodeLine(v: WmbusmetersVector, key: Uint8Array | undefined): DecodeResult {
-  const options = { formats: new FormatMemory(), keys: key ? () => key : undefined };
-  for (const prior of v.prior_telegrams_hex ?? []) decodeTelegram(bytes(prior), options);
-  return decodeTelegram(bytes(v.telegram_hex), options);
-}
-
-/** AES-128 keys only; the DES key of one line (actislink) is passed as no key. */
-const lineKey = (v: WmbusmetersVector): Uint8Array | undefined => (v.key && v.key.length === 32 ? bytes(v.key) : undefined);
 
 describe.skipIf(!haveShared)('wmbusmeters conformance vectors', () => {
   it('reproduces at least 90% of the expected numbers', () => {
@@ -37,7 +27,7 @@ describe.skipIf(!haveShared)('wmbusmeters conformance vectors', () => {
     const misses: string[] = [];
     for (const v of vectors) {
       if (!v.expected) continue;
-      const result = decodeLine(v, lineKey(v));
+      const result = decodeVector(v);
       const decoded = result.ok ? decodedNumbers(result.telegram) : [];
       for (const [key, value] of expectedNumbers(v.expected)) {
         total++;
@@ -56,7 +46,7 @@ describe.skipIf(!haveShared)('wmbusmeters conformance vectors', () => {
     const negatives = vectors.filter((v) => v.expected === null);
     expect(negatives.length).toBeGreaterThan(0);
     for (const v of negatives) {
-      const result = decodeLine(v, lineKey(v));
+      const result = decodeVector(v);
       expect(result.ok, `${v.driver} ${v.telegram_hex.slice(0, 24)}`).toBe(false);
     }
   });
@@ -65,10 +55,10 @@ describe.skipIf(!haveShared)('wmbusmeters conformance vectors', () => {
     const clear = vectors.filter((v) => v.frame.payload_already_decrypted && v.expected);
     expect(clear.length).toBeGreaterThan(0);
     for (const v of clear) {
-      const withKey = decodeLine(v, lineKey(v) ?? DUMMY_KEY);
+      const withKey = decodeVector(v, vectorKey(v) ?? DUMMY_KEY);
       expect(withKey.ok, `${v.driver} ${v.telegram_hex.slice(0, 24)} accepted in clear with a key`).toBe(false);
     }
-    const readable = clear.filter((v) => decodeLine(v, undefined).ok).length;
+    const readable = clear.filter((v) => decodeVector(v, undefined).ok).length;
     expect(readable / clear.length).toBeGreaterThan(0.9);
   });
 });

@@ -7,22 +7,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { toWmbusmetersJson } from '../../src/publish/wmbusmeters.js';
-import { decodeTelegram, FormatMemory } from '../../src/wmbus/decode.js';
 import { haveShared, skipping, type WmbusmetersVector, wmbusmetersVectors } from '../conformance/shared-files.js';
+import { decodeVector } from '../conformance/vector-compare.js';
 
 if (!haveShared) console.warn(skipping('the wmbusmeters JSON comparison'));
 
 /** wmbusmeters' reception time in every expected object (see the conformance README). */
 const TIMESTAMP_PLACEHOLDER = '1111-11-11T11:11:11Z';
 
-const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'));
-
 /** Our JSON for a vector, with the reception time and meter name wmbusmeters was given; undefined if we cannot decode it. */
 function ours(v: WmbusmetersVector): Record<string, string | number> | undefined {
-  const key = v.key && v.key.length === 32 ? bytes(v.key) : undefined;
-  const options = { formats: new FormatMemory(), keys: key ? () => key : undefined };
-  for (const prior of v.prior_telegrams_hex ?? []) decodeTelegram(bytes(prior), options);
-  const r = decodeTelegram(bytes(v.telegram_hex), options);
+  const r = decodeVector(v);
   if (!r.ok) return undefined;
   const t = r.telegram;
   return toWmbusmetersJson({
