@@ -129,6 +129,16 @@ export function noKey(state: DecodeState): DecodeErrorInfo {
   return failure(state, 'NO_KEY', `no key for meter ${state.id}: add it on the Meters page or in keys.json`);
 }
 
+/** A payload the header announces as encrypted arrived in clear while the meter has a key (no downgrade). */
+export function notEncrypted(state: DecodeState): DecodeErrorInfo {
+  const layer = state.security.mode === 5 || state.security.mode === 7 ? `mode ${state.security.mode}` : 'ELL AES-CTR';
+  return failure(
+    state,
+    'NOT_ENCRYPTED',
+    `meter ${state.id} announces encryption (${layer}) but sent its data in clear; refused because a key is configured for it`,
+  );
+}
+
 export function needBytes(state: DecodeState, count: number, what: string): DecodeErrorInfo | undefined {
   if (state.pos + count <= state.end) return undefined;
   return failure(state, 'TRUNCATED', `telegram ends inside the ${what} (needs ${count} bytes at offset ${state.pos}, ${state.end - state.pos} left)`);

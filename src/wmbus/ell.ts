@@ -1,5 +1,5 @@
 import { crc16En13757 } from './crc.js';
-import { type DecodeState, failure, keyFor, needBytes, noKey, ownBuffer } from './decode-state.js';
+import { type DecodeState, failure, keyFor, needBytes, noKey, notEncrypted, ownBuffer } from './decode-state.js';
 import { aesKey, ctrXorInPlace } from './security/aes.js';
 import { ellIcb } from './security/iv.js';
 import type { DecodeErrorInfo } from './types.js';
@@ -44,8 +44,13 @@ export function parseEll(state: DecodeState): DecodeErrorInfo | undefined {
   if (state.dllAt < 0) return failure(state, 'MALFORMED', 'ELL encryption needs the wM-Bus link address');
   const icb = ellIcb(buf, state.dllAt, cc, buf, snAt);
   const own = ownBuffer(state);
-  ctrXorInPlace(aesKey(key), icb, own, crcAt, state.end);
+  const cipher = aesKey(key);
+  ctrXorInPlace(cipher, icb, own, crcAt, state.end);
   if (!checkPayloadCrc(state, crcAt)) {
+    // CTR is its own inverse: undoing it shows whether the payload came in clear, in which case
+    // the key is not what is wrong (no downgrade either way).
+    ctrXorInPlace(cipher, icb, own, crcAt, state.end);
+    if (checkPayloadCrc(state, crcAt)) return notEncrypted(state);
     return failure(state, 'WRONG_KEY', `the key for meter ${state.id} is wrong: the decrypted ELL payload fails its CRC`);
   }
   state.security.decrypted = true;

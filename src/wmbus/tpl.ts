@@ -2,7 +2,7 @@ import { knownCompactFormat } from '../meters/index.js';
 import { aflCounterBytes, aflMacMatches } from './afl.js';
 import { compactSignatureOf, parseCompactFrame, parseFormatFrame } from './apl/compact.js';
 import { parseRecords } from './apl/records.js';
-import { type DecodeState, failure, keyFor, needBytes, noKey, useDecryptedApdu } from './decode-state.js';
+import { type DecodeState, failure, keyFor, needBytes, noKey, notEncrypted, useDecryptedApdu } from './decode-state.js';
 import { type FormatMemory, meterKey } from './format-memory.js';
 import { hexByte, idFromBytes } from './hex.js';
 import { manufacturerAt } from './manufacturer.js';
@@ -177,14 +177,6 @@ function decryptMode7(state: DecodeState, cw: number, tplAt: number): number | D
   const kenc = kdfA(key, KDF_ENC_FROM_METER, counter, id);
   useDecryptedApdu(state, range.start, cbcDecrypt(aesKey(kenc), new Uint8Array(16), buf, range.start, range.end));
   return checkedContent(state, range.end - range.start, wasClear);
-}
-
-function notEncrypted(state: DecodeState): DecodeErrorInfo {
-  return failure(
-    state,
-    'NOT_ENCRYPTED',
-    `meter ${state.id} announces encryption (mode ${state.security.mode}) but sent its data in clear; refused because a key is configured for it`,
-  );
 }
 
 /**
