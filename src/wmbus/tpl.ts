@@ -109,6 +109,15 @@ export function parseTpl(state: DecodeState, formats: FormatMemory | undefined):
 function applySecurity(state: DecodeState, cw: number, tplAt: number): number | DecodeErrorInfo {
   const mode = (cw >> 8) & 0x1f;
   state.security.mode = mode;
+  // Only mode 7 says how to derive the AFL MAC key; a MAC left unchecked would let anyone switch a
+  // keyed meter's telegram to mode 0 and write its records in clear.
+  if (mode !== 7 && state.afl !== undefined && state.afl.macAt >= 0 && keyFor(state)) {
+    return failure(
+      state,
+      'UNSUPPORTED_SECURITY',
+      `meter ${state.id} sends an AFL MAC with TPL security mode ${mode}, which cannot be checked (only with mode 7); refused because a key is configured for it`,
+    );
+  }
   if (mode === 0) return state.pos;
   if (mode === 5) return decryptMode5(state, (cw >> 4) & 0x0f);
   if (mode === 7) return decryptMode7(state, cw, tplAt);

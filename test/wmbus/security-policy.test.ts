@@ -65,6 +65,16 @@ describe('TPL mode 5 and 7 keys', () => {
     });
   }
 
+  it('an AFL MAC over a TPL switched to mode 0 (records in clear) is refused once a key is configured', () => {
+    const sent = buildTelegram({ ...meter, apl: APL, security: { mode: 7, key: KEY, counter: 77 } });
+    // DLL(10) + AFL(17) + CI ACC ST, as sent; then CW mode 0, no CFE, and the records in clear.
+    const forged = new Uint8Array([...sent.subarray(0, 30), 0x00, 0x00, ...APL]);
+    forged[0] = forged.length - 1;
+    const result = decodeTelegram(forged, { keys: keyForAll(KEY) });
+    expect(code(result)).toBe('UNSUPPORTED_SECURITY');
+    if (!result.ok) expect(result.error.message).toMatch(/12345678.*AFL MAC.*mode 0/);
+  });
+
   it('mode 5 with a long TPL header takes the IV from the TPL (meter behind a repeater)', () => {
     const telegram = buildTelegram({ ...meter, apl: APL, security: { mode: 5, key: KEY }, tpl: 'long' });
     expect(code(decodeTelegram(telegram, { keys: keyForAll(KEY) }))).toBe('ok');
