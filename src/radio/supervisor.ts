@@ -135,6 +135,12 @@ export class RadioSupervisor extends EventEmitter {
             break;
         }
       });
+      // A failed spawn (ENOENT, EAGAIN) comes only as 'error', without 'exit'; so does a send on a
+      // channel that closed under it. Unheard, either would take the gateway down.
+      child.on('error', (err) => {
+        if (ready) this.emitError(new RadioError(`the radio process: ${err.message}`));
+        else if (child.pid === undefined) reject(new RadioError(`cannot start the radio process: ${err.message}`));
+      });
       child.on('exit', (code, signal) => {
         if (this.child === child) this.child = undefined;
         this.emit('exit', code, signal);

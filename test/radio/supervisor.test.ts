@@ -20,6 +20,32 @@ describe('RadioSupervisor', () => {
     await expect(radio.start()).rejects.toThrow(/^no CC1101 answered on \/dev\/spidev0\.0 \(simulated CC1101\): check wiring and that SPI is enabled/);
   });
 
+  it('stops a polling radio cleanly: exit code 0 and no error, with the bus closed only once', async () => {
+    // Steady time polls the FIFO in slices; a slice still queued when the stop arrives must not
+    // touch the closed bus (spi-device throws then, and so does the simulated chip).
+    const radio = new RadioSupervisor({ radio: 'sim', sim: { time: 'steady' } });
+    const errors: Error[] = [];
+    radio.on('error', (e: Error) => errors.push(e));
+    const exited = new Promise<unknown[]>((resolve) => radio.once('exit', (...args: unknown[]) => resolve(args)));
+    await radio.start();
+    await new Promise((r) => setTimeout(r, 100));
+    await radio.stop();
+    expect(await exited).toEqual([0, null]);
+    expect(errors).toEqual([]);
+  });
+
+  it('rejects start with the reason when the radio process cannot be started at all', async () => {
+    // fork() reports a failed spawn only as an 'error' event, never 'exit'.
+    const execPath = process.execPath;
+    process.execPath = path.join(dir, 'no-such-node');
+    try {
+      const radio = new RadioSupervisor({ radio: 'sim', sim: { time: 'steady' } });
+      await expect(radio.start()).rejects.toThrow(/^cannot start the radio process: .*ENOENT/);
+    } finally {
+      process.execPath = execPath;
+    }
+  });
+
   it('says which scenario line is wrong', async () => {
     const file = path.join(dir, 'bad.jsonl');
     await writeFile(file, '{"atMs": 1, "mode": "T", "frameHex": "0A44"}\n{"atMs": 2, "mode": "X"}\n');

@@ -92,6 +92,7 @@ export class SimCc1101 implements SpiBus {
   private reading = false;
   private burst = false;
   private patableIndex = 0;
+  private closed = false;
 
   constructor(options: SimChipOptions) {
     this.clock = options.clock;
@@ -109,6 +110,7 @@ export class SimCc1101 implements SpiBus {
   // ---- SpiBus -------------------------------------------------------------------------------
 
   transfer(message: readonly SpiTransfer[]): void {
+    this.throwIfClosed('transferSync');
     this.stats.spiMessages++;
     const now = this.clock.now();
     if (this.absent) {
@@ -129,8 +131,15 @@ export class SimCc1101 implements SpiBus {
   }
 
   close(): void {
+    this.throwIfClosed('closeSync');
+    this.closed = true;
     this.gdo0.close();
     this.gdo2.close();
+  }
+
+  /** spi-device refuses every call on a closed device, closing it again included. */
+  private throwIfClosed(call: string): void {
+    if (this.closed) throw new Error(`EPERM, ${call}: device closed, operation not permitted`);
   }
 
   // ---- what tests may look at ----------------------------------------------------------------
