@@ -42,6 +42,11 @@ export class EventHub {
       // nginx and similar proxies would otherwise buffer the stream
       'X-Accel-Buffering': 'no',
     });
+    // Node sends a HEAD response's headers only at its end: answer them now, keep no client.
+    if (res.req.method === 'HEAD') {
+      res.end();
+      return;
+    }
     res.socket?.setNoDelay(true);
     res.write(`retry: ${RETRY_MS}\n: connected, topics ${[...topics].join(',')}\n\n`);
     const client: Client = { res, topics };

@@ -17,7 +17,13 @@ export type Resolution = 'hour' | 'day';
 const MAX_SPAN_MS: Record<Resolution, number> = { hour: 3660 * DAY_MS, day: 36600 * DAY_MS };
 
 export function meterIdParam(raw: string): string {
-  const id = decodeURIComponent(raw);
+  // A broken %-escape cannot spell a meter id either: refuse it like any other non-id.
+  let id: string;
+  try {
+    id = decodeURIComponent(raw);
+  } catch {
+    id = raw;
+  }
   if (!/^[0-9A-Fa-f]{8}$/.test(id)) throw badRequest(`"${id.slice(0, 40)}" is not a meter id: a meter id is the 8 digits printed on the meter`);
   return id.toUpperCase();
 }

@@ -88,6 +88,10 @@ describe('reading is open', () => {
     const param = await api('GET', '/api/nearby?limit=3');
     expect(param.status).toBe(400);
     expect(param.json.message).toMatch(/unknown parameter "limit"/);
+    // A broken %-escape in a path is the client's mistake, not the gateway's.
+    const escape = await api('GET', '/api/meters/%E0%A4');
+    expect(escape.status).toBe(400);
+    expect(escape.json.message).toMatch(/not a meter id/);
   });
 });
 
@@ -216,6 +220,11 @@ describe('history, samples and live events', () => {
     expect(data.summary.today.energy_export).toBeCloseTo(exportKwh(t) - exportKwh(first), 6);
     req.destroy();
     await until(() => rig.web.eventClients === 0);
+    // HEAD tells what the stream is and ends: no client is kept waiting, none is counted.
+    const head = await fetch(`${rig.base}/api/events`, { method: 'HEAD', signal: AbortSignal.timeout(10_000) });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(rig.web.eventClients).toBe(0);
     const badTopic = await api('GET', '/api/events?topics=reading,gossip');
     expect(badTopic.status).toBe(400);
   });
