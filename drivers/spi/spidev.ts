@@ -28,8 +28,8 @@ async function loadSpiDevice(): Promise<SpiDeviceModule> {
   } catch (err) {
     throw new SpiUnavailableError(
       'the optional dependency spi-device is not installed or did not build ' +
-        `(${(err as Error).message.split('\n')[0]}): on the Pi run \`npm install spi-device\` ` +
-        '(needs python3, make and g++), or try the simulated radio with --radio sim',
+        `(${(err as Error).message.split('\n')[0]}): on the Pi run \`npm rebuild spi-device\` in the gateway's folder ` +
+        '(after a Node.js upgrade too; `npm install spi-device` if it is missing; both need python3, make and g++)',
     );
   }
 }
