@@ -64,11 +64,13 @@ export class RadioLoop {
     this.stats.frequencyTrimHz = this.trim.trimHz;
   }
 
-  serviceOnce(): void {
+  /** Serves the chip once; false when the FIFO held nothing. */
+  serviceOnce(): boolean {
     const outcome = this.receiver.serviceOnce();
     if (outcome === 'packet') this.deliver();
     else if (outcome === 'fault') this.restart();
     this.copyCounters();
+    return outcome !== 'none';
   }
 
   /** The MARCSTATE watchdog; call every second or so. */

@@ -25,6 +25,8 @@ const IDLE_POLL_MS = 1;
 const POLL_SLICE_MS = 20;
 /** With GDO2 the poll is only a safety net: onoff drops edges whose level changed back. */
 const BACKSTOP_POLL_MS = 50;
+/** How long a GDO2 edge keeps looking for the packet's first bytes (they need 80 µs each). */
+const EDGE_WAIT_MS = 3;
 const HEALTH_MS = 1000;
 
 /** spidev ioctl overhead per message and 9 clocks per byte at 5 MHz (radio notes §7; to be measured on a Pi) */
@@ -114,9 +116,17 @@ async function main(): Promise<void> {
       void fatal(err as Error);
     }
   };
-  const service = guarded(() => loop.serviceOnce());
   let stopped = false;
+  const service = guarded(() => loop.serviceOnce());
+  // GDO2 rises at the sync word, but the first byte reaches the FIFO about 80 µs later: an edge
+  // callback that comes sooner would find it empty and leave the packet to the slow backstop poll,
+  // by which time the FIFO has overflowed. So an edge polls briefly until the packet shows.
+  const serviceAfterEdge = guarded(() => {
+    const end = performance.now() + EDGE_WAIT_MS;
+    while (!stopped && !loop.serviceOnce() && performance.now() < end) clock.sleep(IDLE_POLL_MS);
+  });
   const pollSlice = guarded(() => {
+    if (stopped) return;
     const end = performance.now() + POLL_SLICE_MS;
     do {
       loop.serviceOnce();
@@ -128,7 +138,7 @@ async function main(): Promise<void> {
   if (hw.gdo2) {
     backstop = setInterval(service, BACKSTOP_POLL_MS);
     hw.gdo2.watch((level) => {
-      if (level) service();
+      if (level) serviceAfterEdge();
     });
   } else {
     setImmediate(pollSlice);
@@ -141,6 +151,8 @@ async function main(): Promise<void> {
     HEALTH_MS,
   );
   const shutdown = async () => {
+    // 'stop' and then 'disconnect' both ask for this; the bus must be closed once.
+    if (stopped) return;
     stopped = true;
     clearInterval(backstop);
     clearInterval(health);
