@@ -37,6 +37,8 @@ export interface MqttOutputOptions {
 }
 
 const DEFAULT_BACKOFF = { minMs: 1000, maxMs: 60_000 };
+// A broker on the LAN acknowledges in milliseconds; a Pi under load still well within this.
+const GOODBYE_MS = 3000;
 const ONLINE = 'online';
 const OFFLINE = 'offline';
 
@@ -161,13 +163,23 @@ export class MqttOutput implements Output {
     }
     const client = this.#client;
     if (!client) return;
-    if (client.connected) {
-      // A clean goodbye: the broker drops the last will, so say offline ourselves.
-      await client.publishAsync(this.#topics.availability, OFFLINE, { qos: 1, retain: true }).catch(() => undefined);
-      await client.endAsync().catch(() => undefined);
-    } else {
-      await client.endAsync(true).catch(() => undefined);
-    }
+    // A clean goodbye: the broker drops the last will, so say offline ourselves. The gateway writes
+    // its store after the outputs stop, so a broker that stopped answering (a hung machine, a
+    // half-open connection) gets GOODBYE_MS; then the socket is dropped and its last will says offline.
+    const saidOffline = client.connected && (await this.#sayOffline(client));
+    await client.endAsync(!saidOffline).catch(() => undefined);
+  }
+
+  async #sayOffline(client: MqttClient): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => (timer = setTimeout(resolve, GOODBYE_MS, false)));
+    const acked = client.publishAsync(this.#topics.availability, OFFLINE, { qos: 1, retain: true }).then(
+      () => true,
+      () => false,
+    );
+    const said = await Promise.race([acked, late]);
+    clearTimeout(timer);
+    return said;
   }
 
   // ------------------------------------------------------------ connection

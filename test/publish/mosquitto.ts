@@ -56,6 +56,10 @@ export interface Broker {
   stop(): Promise<void>;
   /** starts it again on the same port */
   start(): Promise<void>;
+  /** freezes it (SIGSTOP): connections stay open and nothing is answered, as on a hung machine */
+  pause(): void;
+  /** lets a paused broker go on (SIGCONT) */
+  resume(): void;
   /** adds or changes a user of a broker started with users, and makes it reread the password file */
   setUser(user: string, password: string): void;
   /** stops it and removes its files */
@@ -127,6 +131,8 @@ export async function startMosquitto(opts: { users?: Record<string, string>; tls
     url: `${opts.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     start,
     stop,
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
     setUser: (user, password) => {
       execFileSync(passwdPath!, ['-b', passwordFile, user, password]);
       child?.kill('SIGHUP');

@@ -164,6 +164,30 @@ describe.skipIf(skip)('MQTT output (real Mosquitto)', () => {
     await offline;
   });
 
+  it('does not let a broker that stopped answering hold up the shutdown and the last store write', async () => {
+    const own = await startMosquitto();
+    cleanups.push(() => own.dispose());
+    const env = mqttEnv(own);
+    const gw = await gatewayWithMqtt(env);
+    const o = await observer(own.url);
+    await o.waitForValue(`${env.WMBUS_MQTT_TOPIC_PREFIX}/status`, 'online', 'online');
+    // The connection stays open but the offline message is never acknowledged (a hung broker machine).
+    own.pause();
+    cleanups.push(async () => own.resume());
+    await gw.gateway.claim({ id: '11223344', name: 'Woda' });
+    let flushed = false;
+    gw.gateway.on('flush', () => (flushed = true));
+    gw.gateway.ingestTelegram(waterTelegram('11223344', 7, 1), { time: gw.clock.t });
+    // Far below the keepalive (30 s, a hang is noticed after 45 s or more), far above a goodbye that is answered.
+    const verdict = await Promise.race([gw.gateway.stop().then(() => 'stopped'), new Promise((r) => setTimeout(r, 20_000, 'still stopping after 20 s'))]);
+    expect(verdict).toBe('stopped');
+    expect(flushed).toBe(true);
+    // Once the broker wakes up it reads the late goodbye and the dropped connection: offline either way.
+    own.resume();
+    const later = await observer(own.url);
+    await later.waitForValue(`${env.WMBUS_MQTT_TOPIC_PREFIX}/status`, 'offline', 'offline once the broker wakes up');
+  });
+
   it('reconnects after a broker restart and republishes what the broker lost, latest value only', async () => {
     const own = await startMosquitto();
     cleanups.push(() => own.dispose());
