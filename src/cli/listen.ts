@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
-import { DEFAULT_SPI_ADDRESS, spidevPath } from '../../drivers/spi/bus.js';
+import { spidevPath } from '../../drivers/spi/bus.js';
+import { ConfigError, loadConfig } from '../config/config.js';
+import { cc1101Options } from '../radio/from-config.js';
 import { Ether } from '../../drivers/cc1101/sim/ether.js';
 import { loadScenario } from '../radio/sim-air.js';
 import { type RadioFrame, type RadioOptions, RadioSupervisor } from '../radio/supervisor.js';
@@ -66,12 +68,24 @@ function foundOf(f: RadioFrame): Found {
 export async function listenCommand(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv);
   const radio = args.sim ? 'sim' : (args.radio ?? 'cc1101');
-  if (radio === 'cc1101' && !existsSync(spidevPath(DEFAULT_SPI_ADDRESS))) {
-    io.stderr.write(
-      `wmbus-gateway listen: no radio: ${spidevPath(DEFAULT_SPI_ADDRESS)} does not exist. On a Raspberry Pi with a CC1101, ` +
-        'enable SPI (dtparam=spi=on in config.txt) and reboot.\n' + SIM_HINT,
-    );
-    return EXIT_FAILURE;
+  let chip: RadioOptions | undefined;
+  if (radio === 'cc1101') {
+    // The same bus, chip select and pins as the gateway's configuration (WMBUS_SPI_DEVICE, WMBUS_GDO2, ...).
+    try {
+      chip = cc1101Options(loadConfig().radio);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      io.stderr.write(`wmbus-gateway listen: ${err.message}\n`);
+      return EXIT_FAILURE;
+    }
+    const device = spidevPath(chip.spi!);
+    if (!existsSync(device)) {
+      io.stderr.write(
+        `wmbus-gateway listen: no radio: ${device} does not exist. On a Raspberry Pi with a CC1101, ` +
+          'enable SPI (dtparam=spi=on in config.txt) and reboot.\n' + SIM_HINT,
+      );
+      return EXIT_FAILURE;
+    }
   }
   let scenarioEndMs = Infinity;
   if (args.sim) {
@@ -86,7 +100,7 @@ export async function listenCommand(argv: string[], io: CliIo): Promise<number> 
   const keys = args.keys !== undefined ? await loadKeys({ keys: args.keys }) : undefined;
   const decodeOptions: DecodeOptions | undefined = keys ? { keys, formats: new FormatMemory() } : undefined;
   // Steady simulated time: a scenario plays the same on a busy laptop as on an idle one.
-  const options: RadioOptions = radio === 'sim' ? { radio, sim: { scenarioFile: args.sim, time: 'steady' } } : { radio };
+  const options: RadioOptions = chip ?? { radio: 'sim', sim: { scenarioFile: args.sim, time: 'steady' } };
   const supervisor = new RadioSupervisor(options);
 
   let printed = 0;

@@ -9,6 +9,7 @@ import { DEMO_AIR_MODULE, demoConfig, demoIntro } from '../gateway/demo/demo.js'
 import { type FrameSource, Gateway, type Output } from '../gateway/gateway.js';
 import { createLogger, type Logger } from '../gateway/log.js';
 import { TimeZone } from '../gateway/timezone.js';
+import { cc1101Options } from '../radio/from-config.js';
 import { type RadioOptions, RadioSupervisor } from '../radio/supervisor.js';
 import { type CliIo, EXIT_FAILURE, EXIT_OK, UsageError, cliWords } from './io.js';
 
@@ -122,15 +123,7 @@ async function chooseRadio(config: GatewayConfig): Promise<RadioChoice> {
       ? { demo: false, reason: 'simulated radio', options: { radio: 'sim', sim: { scenarioFile: r.simScenario } } }
       : demo('WMBUS_RADIO=sim without a scenario file');
   }
-  const real: RadioChoice = {
-    demo: false,
-    reason: 'CC1101',
-    options: {
-      radio: 'cc1101',
-      spi: { bus: r.spiBus, device: r.spiDevice, speedHz: r.spiSpeedHz },
-      pins: { ...(r.gdo0 !== undefined ? { gdo0: r.gdo0 } : {}), ...(r.gdo2 !== undefined ? { gdo2: r.gdo2 } : {}) },
-    },
-  };
+  const real: RadioChoice = { demo: false, reason: 'CC1101', options: cc1101Options(r) };
   if (r.kind === 'cc1101') return real;
   const device = `/dev/spidev${r.spiBus}.${r.spiDevice}`;
   if (!(await access(device).then(() => true, () => false))) return demo(`no CC1101 found (${device} does not exist)`);

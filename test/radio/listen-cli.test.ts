@@ -36,6 +36,19 @@ describe('wmbus-gateway listen', () => {
     expect(r.stderr).toMatch(/wmbus-gateway listen --sim scenario\.jsonl/);
   });
 
+  it.skipIf(existsSync('/dev/spidev0.1'))('looks for the chip on the bus and chip select the configuration names', async () => {
+    process.env['WMBUS_SPI_DEVICE'] = '1';
+    try {
+      const r = await run(['listen']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/no radio: \/dev\/spidev0\.1 does not exist/);
+      process.env['WMBUS_SPI_DEVICE'] = '12';
+      expect((await run(['listen'])).stderr).toMatch(/radio\.spiDevice \(environment WMBUS_SPI_DEVICE\)/);
+    } finally {
+      delete process.env['WMBUS_SPI_DEVICE'];
+    }
+  });
+
   it('refuses --radio sim without a scenario', async () => {
     expect((await run(['listen', '--radio', 'sim'])).code).toBe(2);
   });
