@@ -16,7 +16,8 @@ async function loadOnoff(): Promise<OnoffGpioClass> {
   } catch (err) {
     throw new GpioUnavailableError(
       'the optional dependency onoff is not installed or its epoll addon did not build ' +
-        `(${(err as Error).message.split('\n')[0]}): run \`npm install onoff\` on the Pi, ` +
+        `(${(err as Error).message.split('\n')[0]}): run \`npm install onoff\` on the Pi ` +
+        '(`npm rebuild epoll` when Node.js was upgraded since), ' +
         'or leave the GDO pins unset to poll the CC1101 over SPI',
     );
   }
