@@ -17,26 +17,6 @@ export interface DurableFileOptions {
   warn?: (message: string) => void;
   /** checks the parsed content; a message means the content is unusable */
   validate?: (data: unknown) => string | undefined;
-  /** files sharing one queue are renamed in the order their writes were started */
-  queue?: WriteQueue;
-}
-
-/**
- * Runs writes one after another. write() takes its JSON snapshot at the call, so several files
- * written in the same tick hold one consistent state, and their renames land in call order. A
- * failed write skips the ones queued after it (a later file must never get ahead of an earlier
- * one); reset() starts a fresh batch.
- */
-export class WriteQueue {
-  #tail: Promise<unknown> = Promise.resolve();
-  run<T>(job: () => Promise<T>): Promise<T> {
-    const next = this.#tail.then(job);
-    this.#tail = next;
-    return next;
-  }
-  reset(): void {
-    this.#tail = Promise.resolve();
-  }
 }
 
 export class DurableJsonFile<T> implements Adapter<T> {
@@ -46,7 +26,8 @@ export class DurableJsonFile<T> implements Adapter<T> {
   readonly #mode: number;
   readonly #warn: (message: string) => void;
   readonly #validate: (data: unknown) => string | undefined;
-  readonly #queue: WriteQueue;
+  // Writes run one after another (they share FILE.tmp); a failed one must not stop the next.
+  #tail: Promise<unknown> = Promise.resolve();
   /** bytes written by this adapter since it was made (for the SD card wear figures) */
   bytesWritten = 0;
 
@@ -57,7 +38,6 @@ export class DurableJsonFile<T> implements Adapter<T> {
     this.#mode = options.mode ?? 0o644;
     this.#warn = options.warn ?? (() => {});
     this.#validate = options.validate ?? (() => undefined);
-    this.#queue = options.queue ?? new WriteQueue();
   }
 
   async read(): Promise<T | null> {
@@ -83,7 +63,9 @@ export class DurableJsonFile<T> implements Adapter<T> {
 
   write(data: T): Promise<void> {
     const text = JSON.stringify(data);
-    return this.#queue.run(() => this.#writeText(text));
+    const next = this.#tail.catch(() => {}).then(() => this.#writeText(text));
+    this.#tail = next;
+    return next;
   }
 
   async #writeText(text: string): Promise<void> {

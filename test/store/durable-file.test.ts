@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -46,6 +46,24 @@ describe('DurableJsonFile', () => {
     await writeFile(path.join(dir, 'a.json'), '{"format": 9}');
     expect(await file.read()).toBeNull();
     expect(warnings[0]).toMatch(/wrong format.*no good previous copy.*started empty/);
+  });
+
+  it('writes again once the cause of a failed write is gone (one bad moment must not stop the store for good)', async () => {
+    const file = new DurableJsonFile<{ n: number }>(path.join(dir, 'a.json'));
+    await file.write({ n: 1 });
+    // A folder where the temp file goes makes the next write fail, as a full or failing card would.
+    await mkdir(path.join(dir, 'a.json.tmp'));
+    await expect(file.write({ n: 2 })).rejects.toThrow();
+    await rmdir(path.join(dir, 'a.json.tmp'));
+    await file.write({ n: 3 });
+    expect(JSON.parse(await readFile(path.join(dir, 'a.json'), 'utf8'))).toEqual({ n: 3 });
+  });
+
+  it('runs writes started together one after another, the last one ending on disk', async () => {
+    const file = new DurableJsonFile<{ n: number }>(path.join(dir, 'a.json'));
+    await Promise.all([1, 2, 3, 4, 5].map((n) => file.write({ n })));
+    expect(JSON.parse(await readFile(path.join(dir, 'a.json'), 'utf8'))).toEqual({ n: 5 });
+    expect(JSON.parse(await readFile(path.join(dir, 'a.json.prev'), 'utf8'))).toEqual({ n: 4 });
   });
 });
 
