@@ -78,29 +78,35 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const source = radio.options ? (new RadioSupervisor(radio.options) as FrameSource) : undefined;
   if (!source) log.warn('radio: none configured (WMBUS_RADIO=none); serving stored data only');
 
-  let gateway: Gateway;
+  let gateway: Gateway | undefined;
   try {
     gateway = await Gateway.open({ config, source, outputs, log });
     await gateway.start();
   } catch (err) {
     log.error(`could not start: ${(err as Error).message}`);
+    // What did start (the page, MQTT, the radio process) would keep a half-working process alive
+    // that a supervisor never restarts.
+    if (gateway) await stopWithin(gateway, log);
     return EXIT_FAILURE;
   }
   log.info(`running: ${gateway.meters().length} meter(s) claimed${radio.options ? `, radio ${radio.options.radio}` : ''}`);
 
   const signal = await stopSignal;
   log.info(`${signal}: stopping, writing the store`);
+  if (!(await stopWithin(gateway, log))) return EXIT_FAILURE;
+  log.info('stopped');
+  return EXIT_OK;
+}
+
+/** Stops the gateway and writes the store; false when that failed or took too long. */
+async function stopWithin(gateway: Gateway, log: Logger): Promise<boolean> {
   const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS).unref());
   const result = await Promise.race([gateway.stop().then(() => 'stopped' as const), timeout]).catch((err: Error) => {
     log.error(`stopping: ${err.message}`);
     return 'failed' as const;
   });
-  if (result !== 'stopped') {
-    if (result === 'timeout') log.error(`could not stop within ${STOP_TIMEOUT_MS / 1000} s; exiting anyway`);
-    return EXIT_FAILURE;
-  }
-  log.info('stopped');
-  return EXIT_OK;
+  if (result === 'timeout') log.error(`could not stop within ${STOP_TIMEOUT_MS / 1000} s; exiting anyway`);
+  return result === 'stopped';
 }
 
 interface RadioChoice {

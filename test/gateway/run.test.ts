@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -28,6 +29,16 @@ beforeAll(async () => {
 afterAll(async () => {
   await tmp.remove();
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
 
 function waitFor(log: () => string, pattern: RegExp, ms: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -89,4 +100,25 @@ describe('wmbus-gateway run without a radio', () => {
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/unknown option --bogus/);
   }, 30_000);
+
+  it('exits 1 when the radio cannot start, not staying up with only the page it had opened', async () => {
+    const port = await freePort();
+    const radioless = {
+      ...env,
+      WMBUS_DEMO: 'false',
+      WMBUS_RADIO: 'cc1101',
+      WMBUS_SPI_BUS: '9',
+      WMBUS_SPI_DEVICE: '9',
+      WMBUS_HTTP: 'true',
+      WMBUS_HTTP_HOST: '127.0.0.1',
+      WMBUS_HTTP_PORT: String(port),
+    };
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile(process.execPath, cliArgs(['--data', tmp.dir]), { cwd: repoRoot, env: radioless, timeout: 30_000, killSignal: 'SIGKILL' }, (err, _out, stderr) =>
+        resolve({ code: err ? ((err as { code?: number | null }).code ?? null) : 0, stderr }),
+      );
+    });
+    expect(result.stderr).toMatch(/output web started[\s\S]*could not start: \/dev\/spidev9\.9/);
+    expect(result.code).toBe(1);
+  }, 40_000);
 });
