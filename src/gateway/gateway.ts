@@ -161,6 +161,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   readonly #liveRecords = new Map<string, Reading>();
   // The last telegram of each nearby meter, so a claim shows a reading at once.
   readonly #lastHeard = new Map<string, { bytes: Uint8Array; frame: Omit<LinkFrame, 'telegram'> & { time: number } }>();
+  // Nearby meters already named in the log; one leaves with its entry, so the set stays bounded.
   readonly #announcedNearby = new Set<string>();
   #radio: RadioCounters | undefined;
   #radioEventAt = 0;
@@ -289,7 +290,6 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const meter = this.store.state.meters[t.id];
     if (!meter) {
       this.#heardNearby(t.id, { manufacturer: t.manufacturer, medium: t.medium, deviceType: t.deviceType, version: t.version }, false, frame);
-      this.#rememberHeard(t.id, frame);
       this.#logTelegram({ time, id: t.id, manufacturer: t.manufacturer, rssi: frame.rssi, outcome: 'nearby', hex });
       return;
     }
@@ -336,7 +336,6 @@ export class Gateway extends EventEmitter<GatewayEvents> {
         encrypted,
         frame,
       );
-      this.#rememberHeard(error.id, frame);
     }
   }
 
@@ -404,8 +403,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     if (header.deviceType !== undefined) entry.deviceType = header.deviceType;
     if (header.version !== undefined) entry.version = header.version;
     if (frame.rssi !== undefined) entry.rssi = frame.rssi;
+    // Room is made before the newcomer goes in, so it is never the one forgotten.
+    if (!prev && Object.keys(nearby).length >= NEARBY_LIMIT) this.#forgetNearby(oldestNearby(nearby));
     nearby[id] = entry;
-    if (!prev && Object.keys(nearby).length > NEARBY_LIMIT) this.#forgetNearby(oldestNearby(nearby));
+    const { telegram, ...meta } = frame;
+    this.#lastHeard.set(id, { bytes: telegram, frame: meta });
     this.store.touch();
     if (!this.#announcedNearby.has(id)) {
       this.#announcedNearby.add(id);
@@ -416,15 +418,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.emit('nearby', { change: 'heard', id, nearby: { ...entry } });
   }
 
-  #rememberHeard(id: string, frame: LinkFrame & { time: number }): void {
-    const { telegram, ...meta } = frame;
-    this.#lastHeard.set(id, { bytes: telegram, frame: meta });
-  }
-
   #forgetNearby(id: string): void {
     if (!this.store.state.nearby[id]) return;
     delete this.store.state.nearby[id];
     this.#lastHeard.delete(id);
+    this.#announcedNearby.delete(id);
     this.store.touch();
     this.emit('nearby', { change: 'removed', id });
   }

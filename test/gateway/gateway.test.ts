@@ -148,6 +148,29 @@ describe('meters without the reference telegram', () => {
     expect(gw.nearby()).toMatchObject([{ id: '72104388', manufacturer: 'ELS', encrypted: false, rssi: -90, telegrams: 1 }]);
   });
 
+  it('announces a meter heard nearby again once it has left the list (removed after a claim)', async () => {
+    const infos: string[] = [];
+    await gw.stop();
+    gw = await openGateway(testConfig(tmp.dir), clock, { log: { debug() {}, info: (m) => infos.push(m), warn() {}, error() {} } });
+    const heard = () => infos.filter((m) => /^heard meter 72104388 nearby/.test(m)).length;
+    gw.ingestTelegram(water('72104388', 5, 1), { time: clock.t });
+    gw.ingestTelegram(water('72104388', 6, 2), { time: (clock.t += 60_000) });
+    expect(heard()).toBe(1);
+    await gw.claim({ id: '72104388', name: 'Water' });
+    await gw.remove('72104388');
+    gw.ingestTelegram(water('72104388', 7, 3), { time: (clock.t += 60_000) });
+    expect(gw.nearby()).toMatchObject([{ id: '72104388', telegrams: 1 }]);
+    expect(heard()).toBe(2);
+  });
+
+  it('keeps at most 500 meters heard nearby, forgetting the one silent longest', () => {
+    for (let i = 0; i < 501; i++) gw.ingestTelegram(water(String(10_000_000 + i), 5, 1), { time: clock.t + i });
+    const ids = gw.nearby().map((n) => n.id);
+    expect(ids).toHaveLength(500);
+    expect(ids).not.toContain('10000000');
+    expect(ids).toContain('10000500');
+  });
+
   it('refuses bad claims with a message and writes nothing', async () => {
     await expect(gw.claim({ id: '1234', name: 'x' })).rejects.toThrow(GatewayInputError);
     await expect(gw.claim({ id: '12345678', name: 'x', key: 'not a key' })).rejects.toThrow(/32 hexadecimal digits/);
