@@ -293,6 +293,13 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       this.#logTelegram({ time, id: t.id, manufacturer: t.manufacturer, rssi: frame.rssi, outcome: 'nearby', hex });
       return;
     }
+    if (!t.security.decrypted && this.#keys.has(meter.id)) {
+      // Anyone nearby can send a telegram in clear with this meter's id: a meter that has a key
+      // must prove itself with it, or its readings could be forged.
+      const message = 'a telegram arrived in clear although the meter has a key: it was ignored (remove the key if this meter does not encrypt)';
+      this.#onDecodeError({ code: 'NOT_ENCRYPTED', message, id: t.id, manufacturer: t.manufacturer }, frame, hex);
+      return;
+    }
     if (t.security.mode === 7 && t.security.counter !== undefined) {
       if (meter.lastCounter !== undefined && t.security.counter <= meter.lastCounter) {
         this.#counters.replays++;

@@ -143,6 +143,22 @@ describe('meters without the reference telegram', () => {
     expect(gw.latest('12345678')!.counters['volume']).toBeCloseTo(1.02, 9);
   });
 
+  it('ignores a telegram in clear for a meter that has a key, so its readings cannot be forged', async () => {
+    const key = Buffer.from('000102030405060708090A0B0C0D0E0F', 'hex');
+    await gw.claim({ id: '12345678', name: 'Gas', key: key.toString('hex') });
+    clock.t += 60_000;
+    gw.ingestTelegram(water('12345678', 1000, 1, { mode: 7, key, counter: 1 }), { time: clock.t });
+    clock.t += 60_000;
+    gw.ingestTelegram(water('12345678', 9999, 2), { time: clock.t });
+    expect(gw.latest('12345678')!.counters['volume']).toBeCloseTo(1, 9);
+    expect(gw.meter('12345678')!.status).toMatchObject({ state: 'error', message: expect.stringMatching(/in clear although the meter has a key/) });
+    expect(gw.radioStats().gateway.decodeErrors['NOT_ENCRYPTED']).toBe(1);
+    clock.t += 60_000;
+    gw.ingestTelegram(water('12345678', 1010, 3, { mode: 7, key, counter: 3 }), { time: clock.t });
+    expect(gw.meter('12345678')!.status.state).toBe('ok');
+    expect(gw.latest('12345678')!.counters['volume']).toBeCloseTo(1.01, 9);
+  });
+
   it('lists an unencrypted unclaimed meter as nearby and not encrypted', () => {
     gw.ingestTelegram(water('72104388', 5, 1), { time: clock.t, rssi: -90 });
     expect(gw.nearby()).toMatchObject([{ id: '72104388', manufacturer: 'ELS', encrypted: false, rssi: -90, telegrams: 1 }]);
