@@ -141,6 +141,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   readonly timeZone: TimeZone;
   readonly store: GatewayStore;
   readonly #keys: KeyStore;
+  #flushing = false;
   readonly #source: FrameSource | undefined;
   readonly #outputs: Output[];
   readonly #log: Logger;
@@ -205,7 +206,12 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       this.#log.info(`output ${output.name} started`);
     }
     this.#flushTimer = setInterval(() => {
-      this.flush().catch((err: Error) => this.#log.error(`${err.message}; will retry in ${this.config.store.flushIntervalS} s`));
+      // A card whose write hangs must not collect a waiting flush every interval.
+      if (this.#flushing) return;
+      this.#flushing = true;
+      this.flush()
+        .catch((err: Error) => this.#log.error(`${err.message}; will retry in ${this.config.store.flushIntervalS} s`))
+        .finally(() => (this.#flushing = false));
     }, this.config.store.flushIntervalS * 1000);
     this.#flushTimer.unref();
     this.#maintenanceTimer = setInterval(() => this.#maintain(), 60_000);
