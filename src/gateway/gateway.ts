@@ -127,6 +127,9 @@ export interface Summary {
 
 // Decoder errors that say something about the meter's setup (shown as its status, once);
 // the others (CRC, truncated) are radio noise and only counted.
+/** Before this the system clock is surely unset (the project did not exist yet). */
+const EARLIEST_CLOCK_MS = Date.UTC(2024, 0, 1);
+
 const STATUS_OF_ERROR: Partial<Record<ErrorCode, MeterState>> = {
   WRONG_KEY: 'wrong_key',
   MAC_MISMATCH: 'wrong_key',
@@ -142,6 +145,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   readonly store: GatewayStore;
   readonly #keys: KeyStore;
   #flushing = false;
+  #clockWarned = false;
   readonly #source: FrameSource | undefined;
   readonly #outputs: Output[];
   readonly #log: Logger;
@@ -281,6 +285,13 @@ export class Gateway extends EventEmitter<GatewayEvents> {
 
   #ingestLink(frame: LinkFrame & { time: number }, replayed = false): void {
     const { telegram: bytes, time } = frame;
+    if (time < EARLIEST_CLOCK_MS) {
+      // A Pi without a battery clock may start at 1970 until NTP answers: readings stamped then
+      // would spread the next delta over decades of hourly history.
+      if (!this.#clockWarned) this.#log.warn(`the system clock says ${new Date(time).toISOString()}: telegrams are ignored until the clock is set (NTP)`);
+      this.#clockWarned = true;
+      return;
+    }
     const hex = Buffer.from(bytes).toString('hex').toUpperCase();
     if (!replayed && this.#dedup.isCopy(bytes, time)) {
       this.#counters.duplicates++;

@@ -159,6 +159,15 @@ describe('meters without the reference telegram', () => {
     expect(gw.latest('12345678')!.counters['volume']).toBeCloseTo(1.01, 9);
   });
 
+  it('ignores telegrams while the system clock is unset (1970 before NTP), then takes them', async () => {
+    await gw.claim({ id: '12345678', name: 'Water' });
+    gw.ingestTelegram(water('12345678', 1000, 1), { time: 60_000 });
+    expect(gw.latest('12345678')).toBeUndefined();
+    gw.ingestTelegram(water('12345678', 1010, 2), { time: clock.t });
+    expect(gw.latest('12345678')!.counters['volume']).toBeCloseTo(1.01, 9);
+    expect(gw.history('12345678', { resolution: 'hour', from: 0, to: clock.t + 3_600_000 }).length).toBeLessThan(3);
+  });
+
   it('lists an unencrypted unclaimed meter as nearby and not encrypted', () => {
     gw.ingestTelegram(water('72104388', 5, 1), { time: clock.t, rssi: -90 });
     expect(gw.nearby()).toMatchObject([{ id: '72104388', manufacturer: 'ELS', encrypted: false, rssi: -90, telegrams: 1 }]);
