@@ -52,7 +52,7 @@ function stripDllCrcs(bytes: Uint8Array): { ok: true; frame: Uint8Array; owned: 
     return { ok: false, error: failure(undefined, 'CRC', `DLL ${a.message} (frame format A): the frame was damaged on the way`) };
   }
   // A format B frame and a frame without CRCs have the same length; only the CRCs tell them apart.
-  if (bytes.length === l + 1 && l >= 12 && blockCrcsHold('B', bytes)) {
+  if (bytes.length === l + 1 && blockCrcsHold('B', bytes)) {
     const b = stripBlockCrcs('B', bytes);
     if (b.ok) return { ok: true, frame: b.frame, owned: true };
   }
