@@ -119,14 +119,14 @@ async function chooseRadio(config: GatewayConfig): Promise<RadioChoice> {
   const demo = (reason: string): RadioChoice => ({
     demo: true,
     reason,
-    options: { radio: 'sim', sim: { airModule: DEMO_AIR_MODULE, airOptions: {} } },
+    options: { radio: 'sim', sim: { airModule: DEMO_AIR_MODULE, airOptions: {}, time: config.radio.simTime } },
   });
   const r = config.radio;
   if (config.demo) return demo('demo asked for (--demo or WMBUS_DEMO)');
   if (r.kind === 'none') return { demo: false, reason: 'no radio' };
   if (r.kind === 'sim') {
     return r.simScenario
-      ? { demo: false, reason: 'simulated radio', options: { radio: 'sim', sim: { scenarioFile: r.simScenario } } }
+      ? { demo: false, reason: 'simulated radio', options: { radio: 'sim', sim: { scenarioFile: r.simScenario, time: r.simTime } } }
       : demo('WMBUS_RADIO=sim without a scenario file');
   }
   const real: RadioChoice = { demo: false, reason: 'CC1101', options: cc1101Options(r) };

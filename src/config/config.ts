@@ -27,6 +27,7 @@ export interface GatewayConfig {
     gdo0?: number;
     gdo2?: number;
     simScenario?: string;
+    simTime: 'real' | 'steady';
   };
   store: {
     flushIntervalS: number;

@@ -144,6 +144,7 @@ export const SETTINGS: Setting[] = [
   { path: 'radio.gdo0', env: 'WMBUS_GDO0', parse: optionalInt(0, 27), default: undefined, doc: 'BCM pin of GDO0 (empty: poll over SPI)' },
   { path: 'radio.gdo2', env: 'WMBUS_GDO2', parse: optionalInt(0, 27), default: undefined, doc: 'BCM pin of GDO2 (empty: poll over SPI)' },
   { path: 'radio.simScenario', env: 'WMBUS_SIM_SCENARIO', parse: optionalStr(), default: undefined, doc: 'scenario file for radio "sim" (default: the demo neighbourhood)' },
+  { path: 'radio.simTime', env: 'WMBUS_SIM_TIME', parse: oneOf('real', 'steady'), default: 'real', doc: 'simulated radio and demo: "real" runs the chip on wall-clock time (a busy machine loses telegrams as a Pi would), "steady" only while the radio loop sleeps (none lost; for tests)' },
 
   { path: 'store.flushIntervalS', env: 'WMBUS_FLUSH_INTERVAL_S', parse: num(0.05, 3600), default: 30, doc: 'seconds between writes of the store (a power cut loses at most this much)' },
   { path: 'store.hourlyRetentionDays', env: 'WMBUS_HOURLY_RETENTION_DAYS', parse: int(2, 3660), default: 90, doc: 'days of hourly history kept' },
