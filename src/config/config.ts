@@ -49,6 +49,8 @@ export interface GatewayConfig {
     discoveryPrefix: string;
     wmbusmeters: boolean;
     wmbusmetersPrefix: string;
+    /** in the demo: publish its meters (under `<topicPrefix>-demo`) instead of leaving MQTT off */
+    demo: boolean;
   };
   metrics: { enabled: boolean };
   /** where the file settings came from, for the start-up log; undefined when no file was read */

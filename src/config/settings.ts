@@ -170,6 +170,7 @@ export const SETTINGS: Setting[] = [
   { path: 'mqtt.homeAssistant', env: 'WMBUS_MQTT_HA_DISCOVERY', parse: bool(), default: true, doc: 'publish Home Assistant discovery' },
   { path: 'mqtt.discoveryPrefix', env: 'WMBUS_MQTT_DISCOVERY_PREFIX', parse: topicPrefix(), default: 'homeassistant', doc: 'Home Assistant discovery prefix' },
   { path: 'mqtt.wmbusmeters', env: 'WMBUS_MQTT_WMBUSMETERS', parse: bool(), default: false, doc: 'also publish wmbusmeters-compatible JSON' },
+  { path: 'mqtt.demo', env: 'WMBUS_MQTT_DEMO', parse: bool(), default: false, doc: 'publish the demo meters too (under PREFIX-demo; off: no MQTT in the demo)' },
   { path: 'mqtt.wmbusmetersPrefix', env: 'WMBUS_MQTT_WMBUSMETERS_PREFIX', parse: topicPrefix(), default: 'wmbusmeters', doc: 'topic prefix of the wmbusmeters-compatible JSON' },
 
   { path: 'metrics.enabled', env: 'WMBUS_METRICS', parse: bool(), default: true, doc: 'serve Prometheus text on /metrics' },

@@ -14,6 +14,8 @@ export interface GatewayIdentity {
   /** device identifier and discovery node of the gateway, e.g. wmbus_gateway_raspberrypi */
   id: string;
   name: string;
+  /** the gateway's page, Home Assistant's "Visit" link on the gateway and every meter */
+  configurationUrl?: string;
 }
 
 export interface DiscoveryMessage {
@@ -92,6 +94,7 @@ export function meterDiscovery(meter: MeterView, reading: Reading | undefined, t
     serial_number: meter.id,
     via_device: gw.id,
   };
+  if (gw.configurationUrl) device['configuration_url'] = gw.configurationUrl;
   const manufacturer = reading?.manufacturer ?? meter.manufacturer;
   if (manufacturer) device['manufacturer'] = manufacturer;
   const model = modelOf(meter, reading);
@@ -114,7 +117,14 @@ const GATEWAY_SENSORS: readonly SensorSpec[] = [
 ];
 
 export function gatewayDiscovery(topics: Topics, gw: GatewayIdentity): DiscoveryMessage[] {
-  const device = { identifiers: [gw.id], name: gw.name, manufacturer: 'wmbus-gateway', model: 'wM-Bus gateway (CC1101, 868 MHz)', sw_version: PACKAGE_VERSION };
+  const device: Record<string, unknown> = {
+    identifiers: [gw.id],
+    name: gw.name,
+    manufacturer: 'wmbus-gateway',
+    model: 'wM-Bus gateway (CC1101, 868 MHz)',
+    sw_version: PACKAGE_VERSION,
+  };
+  if (gw.configurationUrl) device['configuration_url'] = gw.configurationUrl;
   return GATEWAY_SENSORS.map((s) => ({
     topic: topics.discovery(gw.id, s.object),
     payload: sensorConfig(s, topics.gatewayState, gw.id, device, topics),

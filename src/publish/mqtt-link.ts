@@ -66,6 +66,17 @@ function refusalHint(code: unknown, message: string): string | undefined {
   return undefined;
 }
 
+/** MQTT topic filter matching with the single-level wildcard `+` and a trailing `#` (MQTT 3.1.1 §4.7). */
+export function topicMatches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
+  }
+  return f.length === t.length;
+}
+
 export class MqttLink {
   readonly #o: MqttLinkOptions;
   #handlers: MqttLinkHandlers | undefined;
@@ -142,21 +153,29 @@ export class MqttLink {
     });
   }
 
-  unsubscribe(topic: string): void {
-    this.#client?.unsubscribe(topic);
-  }
-
   /**
-   * A round trip to the broker: resolves once everything sent before it was handled (MQTT keeps
-   * the order of one connection, so retained messages of an earlier subscribe have arrived).
+   * The retained messages the broker holds on these filters (empty when not connected). The
+   * broker sends a subscription's retained messages right after its SUBACK and handles one
+   * connection's packets in order, so once the UNSUBACK that follows arrives, all have come.
    */
-  async roundTrip(topic: string): Promise<boolean> {
+  async readRetained(filters: string[]): Promise<Map<string, Buffer>> {
+    const found = new Map<string, Buffer>();
     const client = this.#client;
-    if (!client?.connected) return false;
-    return client.unsubscribeAsync(topic).then(
-      () => true,
-      () => false,
-    );
+    if (!client?.connected || filters.length === 0) return found;
+    const collect = (topic: string, payload: Buffer, packet: { retain: boolean }): void => {
+      if (packet.retain && filters.some((f) => topicMatches(f, topic))) found.set(topic, payload);
+    };
+    client.on('message', collect);
+    try {
+      await client.subscribeAsync(filters, { qos: 1 });
+      await client.unsubscribeAsync(filters);
+    } catch (err) {
+      this.#o.log.warn(`mqtt: cannot read retained topics ${filters.join(', ')}: ${(err as Error).message}`);
+      found.clear();
+    } finally {
+      client.off('message', collect);
+    }
+    return found;
   }
 
   /**

@@ -12,7 +12,9 @@ import type { GatewayConfig } from '../config/config.js';
 import type { Gateway, Output } from '../gateway/gateway.js';
 import type { Logger } from '../gateway/log.js';
 import type { MeterChange, Reading } from '../gateway/types.js';
-import { type DiscoveryMessage, type GatewayIdentity, gatewayDiscovery, meterDiscovery, objectId } from './homeassistant.js';
+import { DEMO_TOPIC_SUFFIX } from '../gateway/demo/demo.js';
+import { gatewayUuid, pageUrl } from './gateway-id.js';
+import { type DiscoveryMessage, type GatewayIdentity, gatewayDiscovery, meterDiscovery } from './homeassistant.js';
 import { MqttLink, type MqttLinkOptions } from './mqtt-link.js';
 import { gatewayStateJson, meterStateJson } from './state.js';
 import { type TopicSettings, type Topics, topicsFor } from './topics.js';
@@ -20,6 +22,16 @@ import { toWmbusmetersJson } from './wmbusmeters.js';
 
 export interface MqttOutputOptions extends Omit<MqttLinkOptions, 'will'> {
   topics: TopicSettings;
+  /** the gateway's UUID (gateway-id.ts): its device in Home Assistant */
+  gatewayUuid: string;
+  /** the page's address, for Home Assistant's "Visit" link */
+  configurationUrl?: string;
+  /**
+   * Topic prefixes this gateway owns: retained state and discovery pointing under them that it
+   * does not publish now (a meter removed while it was stopped, the demo's meters) are cleared
+   * on connect.
+   */
+  ownedPrefixes: string[];
   homeAssistant: boolean;
   wmbusmeters: boolean;
   /** the gateway counters are published at most this often (default 10 s) */
@@ -48,7 +60,11 @@ export class MqttOutput implements Output {
   constructor(options: MqttOutputOptions) {
     this.#o = options;
     this.#topics = topicsFor(options.topics);
-    this.#identity = { id: objectId(options.clientId), name: `wM-Bus gateway ${options.clientId.replace(/^wmbus-gateway-/, '')}` };
+    this.#identity = {
+      id: `wmbus_gateway_${options.gatewayUuid}`,
+      name: `wM-Bus gateway ${options.clientId.replace(/^wmbus-gateway-/, '')}`,
+      ...(options.configurationUrl ? { configurationUrl: options.configurationUrl } : {}),
+    };
     this.#link = new MqttLink({ ...options, will: { topic: this.#topics.availability, payload: OFFLINE } });
   }
 
@@ -97,6 +113,40 @@ export class MqttOutput implements Output {
     this.#toClear.clear();
     this.#publishDiscoveryAndState();
     for (const m of this.#wmbusmeters.values()) this.#publish(m.topic, m.payload, 0);
+    void this.#sweep();
+  }
+
+  /**
+   * Clears retained topics under this gateway's prefixes that it does not publish now: the
+   * configs and states of meters removed while it was stopped, of the demo, and of sensors a
+   * meter no longer has. Discovery configs count as this gateway's when their state topic is.
+   */
+  async #sweep(): Promise<void> {
+    const owned = this.#o.ownedPrefixes.map((p) => `${p}/`);
+    const filters = owned.map((p) => `${p}#`);
+    if (this.#o.homeAssistant) filters.push(`${this.#o.topics.discoveryPrefix}/+/+/+/config`);
+    const retained = await this.#link.readRetained(filters);
+    const current = this.#currentTopics();
+    let cleared = 0;
+    for (const [topic, payload] of retained) {
+      if (current.has(topic) || payload.length === 0) continue;
+      const stateTopic = topic.endsWith('/config') ? discoveryStateTopic(payload) : topic;
+      if (!stateTopic || !owned.some((p) => stateTopic.startsWith(p))) continue;
+      this.#publish(topic, '', 1);
+      cleared++;
+    }
+    const line = `mqtt: cleared ${cleared} retained topic(s) of meters this gateway no longer has`;
+    if (cleared > 0) this.#o.log.info(line);
+    else this.#o.log.debug(line);
+  }
+
+  /** Every retained topic this gateway publishes now. */
+  #currentTopics(): Set<string> {
+    const topics = new Set([this.#topics.availability, this.#topics.gatewayState]);
+    for (const m of gatewayDiscovery(this.#topics, this.#identity)) topics.add(m.topic);
+    for (const meter of this.#gateway?.meters() ?? []) topics.add(this.#topics.meterState(meter.id));
+    for (const sent of this.#discovery.values()) for (const topic of sent.keys()) topics.add(topic);
+    return topics;
   }
 
   #publish(topic: string, payload: string, qos: 0 | 1, retain = true): void {
@@ -202,6 +252,16 @@ export class MqttOutput implements Output {
   };
 }
 
+/** The state topic a retained discovery config reads, if it is one. */
+function discoveryStateTopic(payload: Buffer): string | undefined {
+  try {
+    const config = JSON.parse(payload.toString()) as { state_topic?: unknown };
+    return typeof config.state_topic === 'string' ? config.state_topic : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function readTlsFile(setting: string, file: string | undefined, problems: string[]): Buffer | undefined {
   if (!file) return undefined;
   try {
@@ -227,7 +287,13 @@ export function mqttOutputFrom(
     key: readTlsFile('mqtt.tls.key', m.tls.key, problems),
     rejectUnauthorized: m.tls.rejectUnauthorized,
   };
-  if (problems.length > 0) {
+  let gatewayId: string | undefined;
+  try {
+    gatewayId = gatewayUuid(config.dataDir);
+  } catch (err) {
+    problems.push(`cannot keep the gateway's id in ${config.dataDir}: ${(err as Error).message}`);
+  }
+  if (problems.length > 0 || gatewayId === undefined) {
     log.error(`mqtt: not started: ${problems.join('; ')}`);
     return undefined;
   }
@@ -236,11 +302,16 @@ export function mqttOutputFrom(
     clientId: m.clientId ?? `wmbus-gateway-${os.hostname()}`,
     tls,
     topics: { topicPrefix: m.topicPrefix, discoveryPrefix: m.discoveryPrefix, wmbusmetersPrefix: m.wmbusmetersPrefix },
+    gatewayUuid: gatewayId,
+    // A real start also owns the demo's prefix, so what a demo published with mqtt.demo goes away.
+    ownedPrefixes: config.demo ? [m.topicPrefix] : [m.topicPrefix, `${m.topicPrefix}${DEMO_TOPIC_SUFFIX}`],
     homeAssistant: m.homeAssistant,
     wmbusmeters: m.wmbusmeters,
     log,
     ...tuning,
   };
+  const configurationUrl = pageUrl(config.http);
+  if (configurationUrl) options.configurationUrl = configurationUrl;
   if (m.username !== undefined) options.username = m.username;
   if (m.password !== undefined) options.password = m.password;
   return new MqttOutput(options);

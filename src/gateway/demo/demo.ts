@@ -11,10 +11,19 @@ const here = import.meta.url;
 // From sources (tsx) the module is air.ts; in the installed package it is dist/.../air.js.
 export const DEMO_AIR_MODULE = fileURLToPath(new URL(here.endsWith('.ts') ? './air.ts' : './air.js', here));
 
+/** Topic prefix of a demo that was asked to publish (mqtt.demo): never the real meters' topics. */
+export const DEMO_TOPIC_SUFFIX = '-demo';
+
 export function demoConfig(config: GatewayConfig): GatewayConfig {
   const household = DEMO_METERS.filter((m) => m.household).map((m) => ({ id: m.id, name: m.name, ...(m.key ? { key: m.key } : {}) }));
+  // Fake meters on the broker end up in Home Assistant's Energy dashboard: MQTT stays off unless asked.
+  const mqtt = config.mqtt.demo
+    ? { ...config.mqtt, topicPrefix: `${config.mqtt.topicPrefix}${DEMO_TOPIC_SUFFIX}` }
+    : { ...config.mqtt, url: undefined };
   return {
     ...config,
+    demo: true,
+    mqtt,
     dataDir: path.join(config.dataDir, 'demo'),
     meters: [...household, ...config.meters.filter((m) => !household.some((h) => h.id === m.id))],
   };
