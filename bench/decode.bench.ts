@@ -6,6 +6,7 @@ import { createDecipheriv } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildTelegram } from '../src/wmbus/build.js';
+import { meterFamilies } from '../src/meters/index.js';
 import { FormatMemory, decodeTelegram, keysFromObject } from '../src/wmbus/decode.js';
 import { idToBytes } from '../src/wmbus/hex.js';
 import { cmac } from '../src/wmbus/security/cmac.js';
@@ -146,10 +147,10 @@ export async function run(): Promise<string> {
   ];
   const formats = new FormatMemory();
   for (const c of [...gama, ...mixed]) {
-    const r = decodeTelegram(c.telegram, { keys, formats });
+    const r = decodeTelegram(c.telegram, { keys, formats, meters: meterFamilies });
     if (!r.ok) throw new Error(`bench telegram does not decode: ${r.error.code} ${r.error.message}`);
   }
-  const decode = (c: Case) => decodeTelegram(c.telegram, { keys, formats });
+  const decode = (c: Case) => decodeTelegram(c.telegram, { keys, formats, meters: meterFamilies });
   const crypto = (c: Case) => c.crypto();
   const gamaDecode = measure(gama, decode);
   const gamaCrypto = measure(gama, crypto);

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { meterFamilies } from '../meters/index.js';
 import { type DecodeOptions, FormatMemory, decodeTelegram, keyForAll, keysFromObject, parseKey } from '../wmbus/decode.js';
 import { hexByte, parseHex } from '../wmbus/hex.js';
 import type { DecodeResult, DecodedTelegram, KeyLookup, MbusRecord } from '../wmbus/types.js';
@@ -175,7 +176,7 @@ export async function decodeCommand(argv: string[], io: CliIo): Promise<number> 
   }
   const input = args.input !== undefined ? await openInput(args.input, io) : undefined;
 
-  const options: DecodeOptions = { keys, formats: new FormatMemory() };
+  const options: DecodeOptions = { keys, formats: new FormatMemory(), meters: meterFamilies };
   const write = writer(io.stdout);
   const progress = io.stderr.isTTY === true;
   let count = 0;

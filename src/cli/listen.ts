@@ -5,6 +5,7 @@ import { cc1101Options } from '../radio/from-config.js';
 import { Ether } from '../../drivers/cc1101/sim/ether.js';
 import { loadScenario } from '../radio/sim-air.js';
 import { type RadioFrame, type RadioOptions, RadioSupervisor } from '../radio/supervisor.js';
+import { meterFamilies } from '../meters/index.js';
 import { type DecodeOptions, FormatMemory, decodeTelegram } from '../wmbus/decode.js';
 import { formatRtlWmbusLine } from '../wmbus/frame/rtlwmbus.js';
 import { loadKeys, resultJson, resultText } from './decode.js';
@@ -98,7 +99,7 @@ export async function listenCommand(argv: string[], io: CliIo): Promise<number> 
     scenarioEndMs = ether.lastSyncMs + 40 + SCENARIO_TAIL_MS;
   }
   const keys = args.keys !== undefined ? await loadKeys({ keys: args.keys }) : undefined;
-  const decodeOptions: DecodeOptions | undefined = keys ? { keys, formats: new FormatMemory() } : undefined;
+  const decodeOptions: DecodeOptions | undefined = keys ? { keys, formats: new FormatMemory(), meters: meterFamilies } : undefined;
   // Steady simulated time: a scenario plays the same on a busy laptop as on an idle one.
   const options: RadioOptions = chip ?? { radio: 'sim', sim: { scenarioFile: args.sim, time: 'steady' } };
   const supervisor = new RadioSupervisor(options);

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { meterFamilies } from '../meters/index.js';
 import { type DecodeOptions, FormatMemory, decodeTelegram } from '../wmbus/decode.js';
 import { stripBlockCrcs } from '../wmbus/frame/blocks.js';
 import type { FrameFormat } from '../wmbus/frame/blocks.js';
@@ -170,7 +171,7 @@ export async function replayCommand(argv: string[], io: CliIo): Promise<number> 
   const args = parseArgs(argv);
   const keys = args.keys !== undefined ? await loadKeys({ keys: args.keys }) : undefined;
   const capture = await openCapture(args.file, io);
-  const decodeOptions: DecodeOptions | undefined = keys ? { keys, formats: new FormatMemory() } : undefined;
+  const decodeOptions: DecodeOptions | undefined = keys ? { keys, formats: new FormatMemory(), meters: meterFamilies } : undefined;
   const write = writer(io.stdout);
   const tally = new Tally();
   let count = 0;

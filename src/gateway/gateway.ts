@@ -12,6 +12,7 @@ import { EventEmitter } from 'node:events';
 import type { GatewayConfig } from '../config/config.js';
 import { type FlushResult, GatewayStore, type StoredMeter } from '../store/store.js';
 import { KeyFormatError, KeyStore, normaliseKey } from '../store/keys.js';
+import { meterFamilies } from '../meters/index.js';
 import { FormatMemory, decodeTelegram } from '../wmbus/decode.js';
 import { decodeRawFrame } from '../wmbus/frame/decode-raw.js';
 import type { LinkFrame, RawFrame } from '../wmbus/frame/types.js';
@@ -298,7 +299,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       this.#logTelegram({ time, rssi: frame.rssi, outcome: 'duplicate', hex });
       return;
     }
-    const result = decodeTelegram(bytes, { keys: this.#keys.lookup, formats: this.#formats });
+    const result = decodeTelegram(bytes, { keys: this.#keys.lookup, formats: this.#formats, meters: meterFamilies });
     if (!result.ok) {
       this.#onDecodeError(result.error, frame, hex);
       return;

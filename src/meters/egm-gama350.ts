@@ -4,7 +4,7 @@
  * 0x3C), not import/export; one constant "upper limit" power record (70 kW) carries the contracted
  * limit as far as users have found.
  */
-import type { MeterQuirk } from './index.js';
+import type { MeterFamily } from '../wmbus/meter-family.js';
 
 /** All three are 6-digit BCD records (DIF 0B), told apart by their VIB. */
 const DIF = '0B';
@@ -14,7 +14,7 @@ const NAMES_BY_VIF: ReadonlyMap<string, string> = new Map([
   ['ABC8FC10', 'power_limit'],
 ]);
 
-export const elgamaGama350: MeterQuirk = {
+export const elgamaGama350: MeterFamily = {
   name: 'Elgama GAMA 350',
   matches: (h) => h.manufacturer === 'EGM' && h.deviceType === 0x02,
   fieldName: (r) => (r.dif === DIF ? NAMES_BY_VIF.get(r.vif) : undefined),

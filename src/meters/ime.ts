@@ -8,7 +8,7 @@
 import { DIRECTED_QUANTITIES, FD_VIF, PRIMARY_VIF, type VifInfo } from '../wmbus/apl/vif.js';
 import { scaleValue } from '../wmbus/apl/scale.js';
 import type { MbusRecord, RecordFunction, Unit } from '../wmbus/types.js';
-import type { MeterQuirk } from './index.js';
+import type { MeterFamily } from '../wmbus/meter-family.js';
 
 interface Register {
   quantity: string;
@@ -41,7 +41,7 @@ const REGISTERS: ReadonlyMap<number, Register> = new Map<number, Register>([
 const PHASES = ['L1', 'L2', 'L3'];
 const PAIRS = ['L1-L2', 'L2-L3', 'L3-L1'];
 
-export const imeConto: MeterQuirk = {
+export const imeConto: MeterFamily = {
   name: 'IME Conto',
   matches: (h) => h.manufacturer === 'IME' && h.deviceType === 0x02,
   normalise(r: MbusRecord): MbusRecord {

@@ -3,11 +3,11 @@
  * gateway that just started would wait long for the format. These are the record formats of
  * their public telegrams (format bytes only; the data still comes from the meter).
  */
-import type { MeterQuirk } from './index.js';
+import type { MeterFamily } from '../wmbus/meter-family.js';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
 
-export const kamstrupCompact: MeterQuirk = {
+export const kamstrupCompact: MeterFamily = {
   name: 'Kamstrup compact frames',
   matches: (h) => h.manufacturer === 'KAM',
   compactFormats: [

@@ -6,7 +6,7 @@
  * readings come behind manufacturer VIFs.
  */
 import type { MbusRecord, Unit } from '../wmbus/types.js';
-import type { MeterQuirk } from './index.js';
+import type { MeterFamily } from '../wmbus/meter-family.js';
 
 const BY_SUBUNIT: readonly (Readonly<Record<string, [string, Unit]>> | undefined)[] = [
   undefined,
@@ -20,7 +20,7 @@ const MANUFACTURER_VIFS: ReadonlyMap<string, [string, Unit]> = new Map([
   ['FF24', ['nominal_frequency', 'Hz']],
 ]);
 
-export const schneiderIem3000: MeterQuirk = {
+export const schneiderIem3000: MeterFamily = {
   name: 'Schneider Electric iEM3000',
   matches: (h) => h.manufacturer === 'SEC' && h.deviceType === 0x02,
   normalise(r: MbusRecord): MbusRecord {

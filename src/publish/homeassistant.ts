@@ -5,7 +5,7 @@
  * state JSON with `{{ value_json.<key> }}`.
  */
 import type { MeterView, Reading } from '../gateway/types.js';
-import { quirkFor } from '../meters/index.js';
+import { meterFamilies } from '../meters/index.js';
 import { fieldEntities, type EntityClass } from './entities.js';
 import type { Topics } from './topics.js';
 import { PACKAGE_VERSION } from '../version.js';
@@ -66,8 +66,8 @@ function modelOf(meter: MeterView, reading: Reading | undefined): string | undef
   const deviceType = reading?.deviceType ?? meter.deviceType;
   const version = reading?.version ?? meter.version ?? 0;
   const medium = reading?.medium ?? meter.medium;
-  const quirk = manufacturer !== undefined && deviceType !== undefined ? quirkFor({ manufacturer, deviceType, version }) : undefined;
-  return quirk?.name ?? (medium ? `${medium} meter` : undefined);
+  const family = manufacturer !== undefined && deviceType !== undefined ? meterFamilies.familyFor({ manufacturer, deviceType, version }) : undefined;
+  return family?.name ?? (medium ? `${medium} meter` : undefined);
 }
 
 /** Sensors of a meter: its numeric fields, then signal strength, last telegram time and status. */

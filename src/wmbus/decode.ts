@@ -1,13 +1,14 @@
-import { applyMeterQuirks, quirkFor } from '../meters/index.js';
 import { AFL_CI, parseAfl } from './afl.js';
 import type { DecodeState } from './decode-state.js';
 import { isEllCi, parseEll } from './ell.js';
 import { buildFields } from './fields.js';
 import { FormatMemory } from './format-memory.js';
+import { parseHex } from './hex.js';
 import { parseLink } from './link.js';
 import { mediumName } from './medium.js';
-import { parseTpl } from './tpl.js';
-import type { DecodeResult, DecodedTelegram, KeyLookup, MbusRecord } from './types.js';
+import { type MeterFamily, type MeterFamilySet, type MeterHeader, normaliseRecords } from './meter-family.js';
+import { isTplCi, parseTpl, unsupportedCi } from './tpl.js';
+import type { DecodeResult, DecodedTelegram, KeyLookup, MbusRecord, UnparsedRegion } from './types.js';
 
 /**
  * The telegram decoder: link layer → [ELL] → [AFL] → TPL (security) → application records.
@@ -15,12 +16,18 @@ import type { DecodeResult, DecodedTelegram, KeyLookup, MbusRecord } from './typ
  */
 
 export { FormatMemory } from './format-memory.js';
+export { MeterFamilySet } from './meter-family.js';
 
 export interface DecodeOptions {
   /** AES keys by meter */
   keys?: KeyLookup;
   /** compact-frame formats learned from earlier full frames (and field names); the caller keeps one per run */
   formats?: FormatMemory;
+  /**
+   * Meter families that read what the standard does not (proprietary payloads, quirks, names);
+   * without them every telegram is read by the standard alone and proprietary data stays hex.
+   */
+  meters?: MeterFamilySet;
 }
 
 export function decodeTelegram(bytes: Uint8Array, options: DecodeOptions = {}): DecodeResult {
@@ -51,22 +58,70 @@ function decodeLayers(bytes: Uint8Array, options: DecodeOptions): DecodeResult {
     if (error) return { ok: false, error };
     ci = state.buf[state.pos]!;
   }
-  if (state.pos >= state.end) return { ok: true, telegram: telegramOf(state, [], options.formats) };
+  if (state.pos >= state.end) return { ok: true, telegram: telegramOf(state, [], undefined, options) };
   if (ci === AFL_CI) {
     const error = parseAfl(state);
     if (error) return { ok: false, error };
+    ci = state.buf[state.pos]!;
   }
-  if (state.pos >= state.end) return { ok: true, telegram: telegramOf(state, [], options.formats) };
-  const tpl = parseTpl(state, options.formats);
+  if (state.pos >= state.end) return { ok: true, telegram: telegramOf(state, [], undefined, options) };
+  if (!isTplCi(ci)) {
+    const records = proprietaryApdu(state, ci, bytes, options.meters);
+    if (!records) return { ok: false, error: unsupportedCi(state, ci) };
+    return { ok: true, telegram: telegramOf(state, records, undefined, options) };
+  }
+  const tpl = parseTpl(state, options.formats, options.meters);
   if (!tpl.ok) return tpl;
-  return { ok: true, telegram: telegramOf(state, tpl.records, options.formats) };
+  return { ok: true, telegram: telegramOf(state, tpl.records, tpl.unparsed, options, bytes) };
 }
 
-function telegramOf(state: DecodeState, parsed: MbusRecord[], formats: FormatMemory | undefined): DecodedTelegram {
-  const header = { manufacturer: state.manufacturer, version: state.version, deviceType: state.deviceType };
-  const quirk = quirkFor(header);
-  const records = applyMeterQuirks(parsed, header, quirk);
-  const telegram: DecodedTelegram = {
+function headerOf(state: DecodeState): MeterHeader {
+  return { manufacturer: state.manufacturer, version: state.version, deviceType: state.deviceType };
+}
+
+/** A whole APDU under a CI of the manufacturer's own, read by its family; undefined when none can. */
+function proprietaryApdu(state: DecodeState, ci: number, telegram: Uint8Array, meters: MeterFamilySet | undefined): MbusRecord[] | undefined {
+  const header = headerOf(state);
+  const family = meters?.familyFor(header);
+  if (!family?.decodeProprietary) return undefined;
+  const data = state.buf.slice(state.pos + 1, state.end);
+  return family.decodeProprietary({ header, ci, id: state.id, data, telegram, records: [] });
+}
+
+/**
+ * Records with the meter family's reading of what the standard left as bytes: the manufacturer
+ * data after DIF 0F/1F, or an APDU that did not parse as records. What the family does not read
+ * stays as it was (hex), never half-read.
+ */
+function withProprietary(
+  state: DecodeState,
+  parsed: MbusRecord[],
+  unparsed: UnparsedRegion | undefined,
+  family: MeterFamily,
+  telegram: Uint8Array,
+): { records: MbusRecord[]; unparsed: UnparsedRegion | undefined } {
+  const last = parsed[parsed.length - 1];
+  const isRaw = unparsed ? last?.quantity === 'unparsed' : last?.quantity === 'manufacturer_data';
+  const data = isRaw && typeof last?.value === 'string' ? parseHex(last.value) : undefined;
+  if (!data) return { records: parsed, unparsed };
+  const before = parsed.slice(0, -1);
+  const records = family.decodeProprietary!({ header: headerOf(state), id: state.id, data, telegram, records: before });
+  return records ? { records: [...before, ...records], unparsed: undefined } : { records: parsed, unparsed };
+}
+
+function telegramOf(
+  state: DecodeState,
+  parsed: MbusRecord[],
+  unparsedRegion: UnparsedRegion | undefined,
+  options: DecodeOptions,
+  telegram?: Uint8Array,
+): DecodedTelegram {
+  const header = headerOf(state);
+  const family = options.meters?.familyFor(header);
+  let unparsed = unparsedRegion;
+  if (family?.decodeProprietary && telegram) ({ records: parsed, unparsed } = withProprietary(state, parsed, unparsed, family, telegram));
+  const records = normaliseRecords(parsed, family);
+  const decoded: DecodedTelegram = {
     id: state.id,
     manufacturer: state.manufacturer,
     version: state.version,
@@ -75,11 +130,12 @@ function telegramOf(state: DecodeState, parsed: MbusRecord[], formats: FormatMem
     link: { kind: state.kind, c: state.c, dllId: state.dllId, dllManufacturer: state.dllManufacturer },
     security: state.security,
     records,
-    fields: buildFields(records, header, quirk, formats?.fieldNames),
+    fields: buildFields(records, family, options.formats?.fieldNames),
   };
-  if (state.accessNumber !== undefined) telegram.accessNumber = state.accessNumber;
-  if (state.status !== undefined) telegram.status = state.status;
-  return telegram;
+  if (unparsed) decoded.unparsed = unparsed;
+  if (state.accessNumber !== undefined) decoded.accessNumber = state.accessNumber;
+  if (state.status !== undefined) decoded.status = state.status;
+  return decoded;
 }
 
 const KEY_HEX = /^[0-9A-Fa-f]{32}$/;

@@ -7,12 +7,12 @@
  * e.g. energy_import_kwh, energy_import_tariff1_kwh, power_export_w, voltage_l1_v, volume_m3,
  * volume_storage1_m3, flow_temperature_min_storage1_c. The meter's clock (datetime, storage 0) is
  * meter_datetime. Wh-based energy is always given in kWh. A name that would repeat gets _2, _3, ...
- * before its unit, in record order, so names are stable for a given meter. Meter quirks
- * (src/meters) may rename records of their family.
+ * before its unit, in record order, so names are stable for a given meter. A meter family
+ * (DecodeOptions.meters) may rename records of its meters.
  */
-import { type MeterHeader, type MeterQuirk, quirkFor } from '../meters/index.js';
 import { shiftDecimal } from './apl/scale.js';
 import { COMBINABLE_VIFE, DIRECTED_QUANTITIES, FC_VIFE } from './apl/vif.js';
+import type { MeterFamily } from './meter-family.js';
 import type { Direction, MbusRecord, RecordFunction, Unit } from './types.js';
 
 const FUNCTION_PART: Readonly<Record<MbusRecord['function'], string>> = {
@@ -76,9 +76,9 @@ function baseName(r: MbusRecord): string {
   return name;
 }
 
-/** The whole name: the quirk's base or the generic one, then the unit. */
-function fieldName(r: MbusRecord, unit: Unit, quirkName: string | undefined): string {
-  return (quirkName ?? baseName(r)) + UNIT_SUFFIX[unit];
+/** The whole name: the family's base or the generic one, then the unit. */
+function fieldName(r: MbusRecord, unit: Unit, familyName: string | undefined): string {
+  return (familyName ?? baseName(r)) + UNIT_SUFFIX[unit];
 }
 
 const UNIT_INDEX: ReadonlyMap<string, number> = new Map(Object.keys(UNIT_SUFFIX).map((u, i) => [u, i]));
@@ -110,21 +110,21 @@ function packedParts(r: MbusRecord, unit: Unit): number {
 export class FieldNames {
   /** by quantity, then packedParts */
   readonly #generic = new Map<string, Map<number, string>>();
-  /** by a quirk's base name, then unit */
-  readonly #quirk = new Map<string, Map<number, string>>();
+  /** by a family's base name, then unit */
+  readonly #family = new Map<string, Map<number, string>>();
   #size = 0;
 
   constructor(readonly capacity = 4096) {}
 
-  nameOf(r: MbusRecord, unit: Unit, quirkName: string | undefined): string {
-    const key = quirkName === undefined ? packedParts(r, unit) : (UNIT_INDEX.get(unit) ?? -1);
-    if (key < 0) return fieldName(r, unit, quirkName);
-    const byFirst = quirkName === undefined ? this.#generic : this.#quirk;
-    const first = quirkName ?? r.quantity;
+  nameOf(r: MbusRecord, unit: Unit, familyName: string | undefined): string {
+    const key = familyName === undefined ? packedParts(r, unit) : (UNIT_INDEX.get(unit) ?? -1);
+    if (key < 0) return fieldName(r, unit, familyName);
+    const byFirst = familyName === undefined ? this.#generic : this.#family;
+    const first = familyName ?? r.quantity;
     let names = byFirst.get(first);
     const known = names?.get(key);
     if (known !== undefined) return known;
-    const name = fieldName(r, unit, quirkName);
+    const name = fieldName(r, unit, familyName);
     if (this.#size < this.capacity) {
       if (!names) byFirst.set(first, (names = new Map()));
       names.set(key, name);
@@ -146,15 +146,10 @@ FieldsObject.prototype = Object.prototype;
 const NewFields = FieldsObject as unknown as new () => Record<string, number | string>;
 
 /**
- * Friendly fields of a telegram's records. `quirk` is the meter's (quirkFor(header)); the decoder
- * passes the one it already looked up, and the run's FieldNames when it has one.
+ * Friendly fields of a telegram's records. `family` is the meter's family when the caller's set
+ * has one; the decoder passes the run's FieldNames when it has one.
  */
-export function buildFields(
-  records: MbusRecord[],
-  header: MeterHeader,
-  quirk: MeterQuirk | undefined = quirkFor(header),
-  names?: FieldNames,
-): Record<string, number | string> {
+export function buildFields(records: MbusRecord[], family?: MeterFamily, names?: FieldNames): Record<string, number | string> {
   const fields = new NewFields();
   for (const r of records) {
     let value = r.value;
@@ -165,12 +160,12 @@ export function buildFields(
       value = shiftDecimal(value, unit === 'Wh' ? -3 : 3);
       unit = 'kWh';
     }
-    const quirkName = quirk?.fieldName?.(r);
-    let name = names ? names.nameOf(r, unit, quirkName) : fieldName(r, unit, quirkName);
+    const familyName = family?.fieldName?.(r);
+    let name = names ? names.nameOf(r, unit, familyName) : fieldName(r, unit, familyName);
     // Every name ends in a unit or is a quantity name, never one of Object.prototype's, so an own
     // property is the only thing a name can find here (and a lookup is cheaper than hasOwn).
     if (fields[name] !== undefined) {
-      const base = quirkName ?? baseName(r);
+      const base = familyName ?? baseName(r);
       const suffix = UNIT_SUFFIX[unit];
       for (let n = 2; fields[name] !== undefined; n++) name = `${base}_${n}${suffix}`;
     }

@@ -1,15 +1,15 @@
-import { knownCompactFormat } from '../meters/index.js';
 import { aflCounterBytes, aflMacMatches } from './afl.js';
 import { compactSignatureOf, parseCompactFrame, parseFormatFrame } from './apl/compact.js';
 import { parseRecords } from './apl/records.js';
 import { type DecodeState, failure, keyFor, needBytes, noKey, notEncrypted, useDecryptedApdu } from './decode-state.js';
 import { type FormatMemory, meterKey } from './format-memory.js';
-import { hexByte, idFromBytes } from './hex.js';
+import { hexByte, idFromBytes, toHex } from './hex.js';
 import { manufacturerAt } from './manufacturer.js';
+import type { MeterFamilySet } from './meter-family.js';
 import { aesKey, cbcDecrypt } from './security/aes.js';
 import { KDF_ENC_FROM_METER, KDF_MAC_FROM_METER, kdfA } from './security/kdf.js';
 import { mode5Iv } from './security/iv.js';
-import type { DecodeErrorInfo, MbusRecord } from './types.js';
+import type { DecodeErrorInfo, MbusRecord, UnparsedRegion } from './types.js';
 
 /**
  * Transport layer (EN 13757-7 §7): the CI decides the header (none, short, long) and whether the
@@ -41,7 +41,7 @@ const CW_MODE7_COUNTER = 0x2000;
 const CFE_KEY_VERSION = 0x40;
 const KDF_A = 1;
 
-export type TplResult = { ok: true; records: MbusRecord[] } | { ok: false; error: DecodeErrorInfo };
+export type TplResult = { ok: true; records: MbusRecord[]; unparsed?: UnparsedRegion } | { ok: false; error: DecodeErrorInfo };
 
 function fail(error: DecodeErrorInfo): TplResult {
   return { ok: false, error };
@@ -51,7 +51,12 @@ function startsWithFiller(buf: Uint8Array, at: number, end: number): boolean {
   return at + 1 < end && buf[at] === FILLER && buf[at + 1] === FILLER;
 }
 
-function unsupportedCi(state: DecodeState, ci: number): DecodeErrorInfo {
+/** True for the CIs parseTpl reads (EN 13757-7 table 2 responses with full, compact or format APDUs). */
+export function isTplCi(ci: number): boolean {
+  return TPL_CI[ci] !== undefined;
+}
+
+export function unsupportedCi(state: DecodeState, ci: number): DecodeErrorInfo {
   const name = hexByte(ci);
   if (ci >= 0xa0 && ci <= 0xb7) {
     return failure(state, 'UNSUPPORTED_CI', `CI ${name} carries manufacturer-specific data that needs a meter-specific decoder`);
@@ -59,7 +64,7 @@ function unsupportedCi(state: DecodeState, ci: number): DecodeErrorInfo {
   return failure(state, 'UNSUPPORTED_CI', `CI ${name} is not a meter data response this decoder reads`);
 }
 
-export function parseTpl(state: DecodeState, formats: FormatMemory | undefined): TplResult {
+export function parseTpl(state: DecodeState, formats: FormatMemory | undefined, meters: MeterFamilySet | undefined): TplResult {
   const buf = state.buf;
   const tplAt = state.pos;
   const ci = buf[tplAt]!;
@@ -102,7 +107,7 @@ export function parseTpl(state: DecodeState, formats: FormatMemory | undefined):
   } else if (state.afl?.macAt !== undefined && state.afl.macAt >= 0) {
     return fail(failure(state, 'MALFORMED', `an AFL MAC protects CI ${hexByte(ci)}, which has no TPL header to say how`));
   }
-  return parseApdu(state, spec.apdu, aplAt, formats);
+  return parseApdu(state, spec.apdu, aplAt, formats, meters);
 }
 
 /** Decrypts what the configuration word says is encrypted; returns where the APDU starts. */
@@ -214,14 +219,13 @@ function checkedContent(state: DecodeState, decrypted: number, wasClear: boolean
   return failure(state, 'WRONG_KEY', `the key for meter ${state.id} is wrong: the decrypted content fails its check`);
 }
 
-function parseApdu(state: DecodeState, apdu: Apdu, at: number, formats: FormatMemory | undefined): TplResult {
+function parseApdu(state: DecodeState, apdu: Apdu, at: number, formats: FormatMemory | undefined, meters: MeterFamilySet | undefined): TplResult {
   const buf = state.buf;
   const end = state.end;
   const meter = formats ? meterKey(state.manufacturer, state.id, state.version, state.deviceType) : '';
   if (apdu === 'full') {
-    // The key is confirmed by now: a broken record keeps the ones before it (users want those).
-    const parsed = parseRecords(buf, at, end, { partial: true });
-    if (!parsed.ok) return fail(withHeader(state, parsed.error));
+    const parsed = parseRecords(buf, at, end);
+    if (!parsed.ok) return unparsedApdu(buf, parsed.kept.records, parsed.keptEnd, end, parsed.error.message);
     if (formats && parsed.apl.dibVib.length > 0) formats.learnFull(meter, parsed.apl.dibVib);
     return { ok: true, records: parsed.apl.records };
   }
@@ -234,7 +238,7 @@ function parseApdu(state: DecodeState, apdu: Apdu, at: number, formats: FormatMe
   }
   if (start + 4 > end) return fail(failure(state, 'TRUNCATED', 'compact frame shorter than its signature and CRC'));
   const signature = compactSignatureOf(buf, start);
-  const dibVib = formats?.lookup(meter, signature) ?? knownCompactFormat(signature);
+  const dibVib = formats?.lookup(meter, signature) ?? meters?.compactFormat(signature);
   if (!dibVib) {
     return fail(
       failure(
@@ -247,6 +251,21 @@ function parseApdu(state: DecodeState, apdu: Apdu, at: number, formats: FormatMe
   const parsed = parseCompactFrame(buf, start, end, dibVib);
   if (!parsed.ok) return fail(withHeader(state, parsed.error));
   return { ok: true, records: parsed.apl.records };
+}
+
+/**
+ * A full APDU whose records do not parse to the end. The key (if any) is confirmed by now, so the
+ * telegram is the meter's, but the broken region's bytes are not the records they seemed: a
+ * proprietary block after 2F2F, or a layout of the manufacturer's own. None of that region is
+ * read as values (its records before the break would be guesses too); it is kept as hex with the
+ * reason. `kept` are the records of regions closed by fillers before it.
+ */
+function unparsedApdu(buf: Uint8Array, kept: MbusRecord[], at: number, end: number, reason: string): TplResult {
+  const hex = toHex(buf, at, end);
+  const record: MbusRecord = {
+    quantity: 'unparsed', unit: '', value: hex, function: 'instantaneous', storage: 0, tariff: 0, subunit: 0, dif: '', vif: '', data: hex,
+  };
+  return { ok: true, records: [...kept, record], unparsed: { reason, hex } };
 }
 
 function withHeader(state: DecodeState, error: DecodeErrorInfo): DecodeErrorInfo {

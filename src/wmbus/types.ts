@@ -74,6 +74,13 @@ export interface SecurityInfo {
   macVerified?: boolean;
 }
 
+/** Bytes of a telegram that did not parse strictly as records: kept as hex, none of their values read. */
+export interface UnparsedRegion {
+  /** why the records did not parse, e.g. "application layer: record at byte 12 announces more data than the payload holds" */
+  reason: string;
+  hex: string;
+}
+
 export interface DecodedTelegram {
   /** 8-digit meter id (TPL long header id when present, else DLL id) */
   id: string;
@@ -93,6 +100,8 @@ export interface DecodedTelegram {
   status?: number;
   security: SecurityInfo;
   records: MbusRecord[];
+  /** set when (part of) the APDU was not standard records and no meter family read it */
+  unparsed?: UnparsedRegion;
   /** friendly, driver-less names: energy_import_kwh, power_export_w, voltage_l1_v, volume_m3, ... */
   fields: Record<string, number | string>;
 }

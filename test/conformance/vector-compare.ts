@@ -4,6 +4,7 @@
  * number counts as reproduced when some record or field carries the same value once converted to
  * the unit that the key's suffix names.
  */
+import { meterFamilies } from '../../src/meters/index.js';
 import { FormatMemory, decodeTelegram } from '../../src/wmbus/decode.js';
 import type { DecodeResult, DecodedTelegram } from '../../src/wmbus/types.js';
 import type { WmbusmetersVector } from './shared-files.js';
@@ -15,7 +16,7 @@ export const vectorKey = (v: WmbusmetersVector): Uint8Array | undefined => (v.ke
 
 /** Decodes a vector as wmbusmeters did: its prior telegrams first, with one format memory and the given key. */
 export function decodeVector(v: WmbusmetersVector, key: Uint8Array | undefined = vectorKey(v)): DecodeResult {
-  const options = { formats: new FormatMemory(), keys: key ? () => key : undefined };
+  const options = { formats: new FormatMemory(), keys: key ? () => key : undefined, meters: meterFamilies };
   for (const prior of v.prior_telegrams_hex ?? []) decodeTelegram(bytes(prior), options);
   return decodeTelegram(bytes(v.telegram_hex), options);
 }

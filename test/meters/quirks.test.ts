@@ -4,15 +4,16 @@
  * data only) and the GAMA 350 of wmbusmeters issue #1542 with its owner-published key.
  */
 import { describe, expect, it } from 'vitest';
-import { applyMeterQuirks, knownCompactFormat, quirkFor } from '../../src/meters/index.js';
+import { meterFamilies } from '../../src/meters/index.js';
 import { parseRecords } from '../../src/wmbus/apl/records.js';
 import { decodeTelegram } from '../../src/wmbus/decode.js';
+import { normaliseRecords } from '../../src/wmbus/meter-family.js';
 
 const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'));
 
 function decode(hex: string, key?: string) {
   const k = key ? bytes(key) : undefined;
-  const r = decodeTelegram(bytes(hex), { keys: k ? () => k : undefined });
+  const r = decodeTelegram(bytes(hex), { keys: k ? () => k : undefined, meters: meterFamilies });
   if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
   return r.telegram;
 }
@@ -54,13 +55,13 @@ describe('Schneider Electric iEM3000', () => {
     const parsed = parseRecords(bytes('0703987D020200000000' + '8740039B7D020200000000' + '858040 2E 02A2BE41'.replace(/ /g, '')));
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
-    const fixed = applyMeterQuirks(parsed.apl.records, header);
+    const fixed = normaliseRecords(parsed.apl.records, meterFamilies.familyFor(header));
     expect(fixed.map((r) => [r.quantity, r.unit])).toEqual([
       ['energy', 'kWh'],
       ['reactive_energy', 'kvarh'],
       ['apparent_power', 'VA'],
     ]);
-    expect(quirkFor({ ...header, manufacturer: 'ABB' })).toBeUndefined();
+    expect(meterFamilies.familyFor({ ...header, manufacturer: 'ABB' })).toBeUndefined();
   });
 });
 
@@ -69,8 +70,8 @@ describe('Kamstrup compact frames', () => {
     const full = parseRecords(bytes('02FF207100041308190000441308190000615B7F616713'));
     expect(full.ok).toBe(true);
     if (!full.ok) return;
-    expect(knownCompactFormat(0xa8ed)).toEqual(full.apl.dibVib);
-    expect(knownCompactFormat(0x1234)).toBeUndefined();
+    expect(meterFamilies.compactFormat(0xa8ed)).toEqual(full.apl.dibVib);
+    expect(meterFamilies.compactFormat(0x1234)).toBeUndefined();
   });
 
   it('decodes a multical21 compact frame heard before any full frame', () => {

@@ -2,6 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { buildTelegram } from '../../src/wmbus/build.js';
+import { meterFamilies } from '../../src/meters/index.js';
 import { FormatMemory, decodeTelegram, parseKey } from '../../src/wmbus/decode.js';
 import type { DecodeResult, ErrorCode, KeyLookup } from '../../src/wmbus/types.js';
 import { referenceExamples, wmbusmetersVectors } from '../conformance/shared-files.js';
@@ -138,7 +139,7 @@ describe('decoder fuzz', () => {
     const half = (): void => {
       for (let i = 0; i < TOTAL / 2; i++) {
         const input = mutate(rand, seeds);
-        const result = decodeTelegram(input, { keys: lookup, formats });
+        const result = decodeTelegram(input, { keys: lookup, formats, meters: meterFamilies });
         check(input, result);
       }
     };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { meterFamilies } from '../../src/meters/index.js';
 import { FormatMemory, decodeTelegram, keyForAll, parseKey } from '../../src/wmbus/decode.js';
 import { idToBytes } from '../../src/wmbus/hex.js';
 import { cmac } from '../../src/wmbus/security/cmac.js';
@@ -13,7 +14,7 @@ const examples = referenceExamples();
 const telegrams = examples.filter((e) => e.telegram_hex !== undefined);
 
 function decodeExample(e: ReferenceExample, telegram = hex(e.telegram_hex!)): ReturnType<typeof decodeTelegram> {
-  return decodeTelegram(telegram, { keys: e.key ? keyForAll(parseKey(e.key)) : undefined, formats: new FormatMemory() });
+  return decodeTelegram(telegram, { keys: e.key ? keyForAll(parseKey(e.key)) : undefined, formats: new FormatMemory(), meters: meterFamilies });
 }
 
 function decoded(e: ReferenceExample): DecodedTelegram {

@@ -58,7 +58,7 @@ export function parseFormatFrame(bytes: Uint8Array, start: number, end: number):
  * Compact frame (CI 0x79/0x7B/0x73): signature (2 LE), full-frame CRC (2 LE), then the record data.
  * The full records are rebuilt from the learned headers and checked against the full-frame CRC.
  */
-export function parseCompactFrame(bytes: Uint8Array, start: number, end: number, dibVib: Uint8Array): AplResult {
+export function parseCompactFrame(bytes: Uint8Array, start: number, end: number, dibVib: Uint8Array): Extract<AplResult, { ok: true }> | Failure {
   if (end - start < 4) return failure('TRUNCATED', 'compact frame is shorter than its signature and CRC');
   const signature = compactSignatureOf(bytes, start);
   const fullCrc = compactSignatureOf(bytes, start + 2);

@@ -17,19 +17,16 @@ export interface ParsedApl {
   records: MbusRecord[];
   /** all DIF/DIFE/VIF/VIFE bytes concatenated (compact-frame format learning) */
   dibVib: Uint8Array;
-  /** with `partial`: why parsing stopped early; the rest is the last record, quantity "unparsed" */
-  unparsed?: DecodeErrorInfo;
 }
 
-export interface ParseOptions {
-  /**
-   * Keep the records before one that cannot be parsed (cut short, reserved DIF, too many
-   * extensions) and the rest as raw hex, instead of failing. For the final decode of a telegram
-   * whose key is already confirmed; a key check must use the strict default.
-   */
-  partial?: boolean;
-}
-export type AplResult = { ok: true; apl: ParsedApl } | { ok: false; error: DecodeErrorInfo };
+/**
+ * A failure keeps what came before the broken region: `kept` holds the records of the regions
+ * that ended in idle fillers before it, `keptEnd` where the broken region starts (after those
+ * fillers). OMS pads the meter's records with 2F fillers to the end of the encrypted blocks, so
+ * bytes after a filler run are outside what the meter filled (a trailer logged with the
+ * telegram, a proprietary block), and their failure says nothing against the records before it.
+ */
+export type AplResult = { ok: true; apl: ParsedApl } | { ok: false; error: DecodeErrorInfo; kept: ParsedApl; keptEnd: number };
 
 
 function errorInfo(e: WalkError): DecodeErrorInfo {
@@ -52,8 +49,13 @@ export function dataSize(dataField: number, bytes: Uint8Array, pos: number, end:
 // Reused by every call: the parser is synchronous and calls nothing that could parse meanwhile.
 let dibVibScratch = new Uint8Array(256);
 
-/** Parses the records in bytes[start, end). Never throws: bad input is a typed error. */
-export function parseRecords(bytes: Uint8Array, start = 0, end = bytes.length, options?: ParseOptions): AplResult {
+/**
+ * Parses the records in bytes[start, end), strictly: a region (records up to a run of idle
+ * fillers, or to the end) parses to its end or not at all. A record cut short or a reserved DIF
+ * means the region's bytes are not what they seemed, so its records before the break are not
+ * trusted either. Never throws: bad input is a typed error.
+ */
+export function parseRecords(bytes: Uint8Array, start = 0, end = bytes.length): AplResult {
   const records: MbusRecord[] = [];
   if (dibVibScratch.length < end - start) dibVibScratch = new Uint8Array(end - start);
   const dibVib = dibVibScratch;
@@ -61,11 +63,18 @@ export function parseRecords(bytes: Uint8Array, start = 0, end = bytes.length, o
   const h = new RecordHeader();
   let pos = start;
   let broken: WalkError | undefined;
+  // the region being parsed: where it starts, and the records and format bytes before it
+  let regionAt = start;
+  let regionRecords = 0;
+  let regionDibVib = 0;
   while (pos < end) {
     const dif = bytes[pos]!;
     if ((dif & 0x0f) === DF_SPECIAL) {
       if (dif === DIF_IDLE_FILLER) {
         pos++;
+        regionAt = pos;
+        regionRecords = records.length;
+        regionDibVib = dibVibLen;
         continue;
       }
       if (dif === DIF_GLOBAL_READOUT) {
@@ -93,14 +102,11 @@ export function parseRecords(bytes: Uint8Array, start = 0, end = bytes.length, o
     else records.push(makeRecord(bytes, pos, h, h.dataField, size, h.vibEnd, h.qualifiers));
     pos = h.vibEnd + size;
   }
-  if (!broken) return { ok: true, apl: { records, dibVib: dibVib.slice(0, dibVibLen) } };
-  if (!options?.partial) return { ok: false, error: errorInfo(broken) };
-  const data = toHex(bytes, pos, end);
-  records.push({
-    quantity: 'unparsed', unit: '', value: data, function: 'instantaneous',
-    storage: 0, tariff: 0, subunit: 0, dif: '', vif: '', data,
-  });
-  return { ok: true, apl: { records, dibVib: dibVib.slice(0, dibVibLen), unparsed: errorInfo(broken) } };
+  if (broken) {
+    const kept = { records: records.slice(0, regionRecords), dibVib: dibVib.slice(0, regionDibVib) };
+    return { ok: false, error: errorInfo(broken), kept, keptEnd: regionAt };
+  }
+  return { ok: true, apl: { records, dibVib: dibVib.slice(0, dibVibLen) } };
 }
 
 function manufacturerData(bytes: Uint8Array, pos: number, end: number): MbusRecord {
@@ -175,7 +181,10 @@ function readValue(r: MbusRecord, bytes: Uint8Array, at: number, size: number, d
     r.unit = '';
     return;
   }
-  const raw = readRaw(bytes, at, size, df, h.unsigned || info.kind === 'bits');
+  // Bit fields, counters and durations are unsigned (vif.ts UNSIGNED_QUANTITIES), as is any record
+  // whose VIFE says "data as type C/D".
+  const unsigned = h.unsigned || info.unsigned || info.kind === 'bits' || h.durationUnit !== undefined;
+  const raw = readRaw(bytes, at, size, df, unsigned);
   if (typeof raw === 'string') {
     r.value = raw;
     r.unit = '';

@@ -32,6 +32,8 @@ export interface VifInfo {
   kind: ValueKind;
   /** the quantity flows one way or the other (DIRECTED_QUANTITIES) */
   directed: boolean;
+  /** integer data is read unsigned (UNSIGNED_QUANTITIES) */
+  unsigned: boolean;
 }
 
 const TIME_UNITS: readonly Unit[] = ['s', 'min', 'h', 'd'];
@@ -41,8 +43,30 @@ export const DIRECTED_QUANTITIES: ReadonlySet<string> = new Set([
   'energy', 'power', 'reactive_energy', 'reactive_power', 'apparent_energy', 'apparent_power',
 ]);
 
+/**
+ * Quantities whose integer data is unsigned although EN 13757-3 reads integers as type B (signed)
+ * by default: counts that only go up (access number, EN 13757-7 §7.5.2: 0..255 and wrapping;
+ * reset, cumulation and stop counters; HCA units), numbers that address or count (storage numbers,
+ * bus address, baud rate, retries, week, weekday) and durations and periods (a time span is never
+ * negative). Read signed, an access number 0x80 would be -128 and a counter past half its range
+ * would turn negative. Left signed: measurements that can go either way (energy, power, flow,
+ * temperatures, credit/debit), the RF level in dBm and dimensionless values.
+ */
+const UNSIGNED_QUANTITIES: ReadonlySet<string> = new Set([
+  'access_number', 'reset_counter', 'cumulation_counter', 'meter_stop_count', 'hca',
+  'bus_address', 'baud_rate', 'response_delay', 'retry',
+  'first_storage_number', 'last_storage_number', 'storage_block_size',
+  'day_of_week', 'week_number', 'time_point_of_day_change',
+  'on_time', 'operating_time', 'averaging_duration', 'actuality_duration', 'storage_interval',
+  'storage_interval_months', 'storage_interval_years', 'duration_since_last_readout', 'period_of_tariff',
+  'period_of_tariff_months', 'period_of_tariff_years', 'duration_of_tariff', 'transmission_period',
+  'duration_since_last_cumulation', 'duration_since_last_cumulation_months', 'duration_since_last_cumulation_years',
+  'battery_operating_time', 'battery_operating_time_months', 'battery_operating_time_years',
+  'remaining_battery_lifetime', 'time_point_second',
+]);
+
 function info(quantity: string, unit: Unit, exp: number, kind: ValueKind = 'number', mul = 1, div = 1): VifInfo {
-  return { quantity, unit, exp, mul, div, kind, directed: DIRECTED_QUANTITIES.has(quantity) };
+  return { quantity, unit, exp, mul, div, kind, directed: DIRECTED_QUANTITIES.has(quantity), unsigned: UNSIGNED_QUANTITIES.has(quantity) };
 }
 
 /** Energy counted in 10^e Wh. */
