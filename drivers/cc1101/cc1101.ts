@@ -1,18 +1,40 @@
 import { type Clock, realClock } from '../clock.js';
 import type { SpiBus, SpiTransfer } from '../spi/bus.js';
+import type { GpioLine } from '../gpio/line.js';
 import {
-  BURST, CONFIG_REGISTERS, FIFO, FIFO_SIZE, KNOWN_VERSIONS, MARC, PARTNUM_CC1101, READ, REG, type RadioProfile,
-  STATUS, STROBE, freqOffsetHz, rssiDbm,
+  BURST, CONFIG_REGISTERS, FIFO, FIFO_SIZE, FSCAL1_NO_LOCK, GDO_CFG_LOW, GDO_INV, MARC, PARTNUM_CC1101, READ, REG,
+  type RadioProfile, STATUS, STROBE, TI_VERSIONS, freqOffsetHz, rssiDbm,
 } from './registers.js';
+
+/**
+ * What went wrong at start-up: 'absent' (the bus reads all 0x00 or all 0xFF), 'not-cc1101' (a chip
+ * with another PARTNUM), 'readback' (registers not kept), 'pll' (no lock), 'no-rx' (RX not reached).
+ */
+export type ChipFault = 'absent' | 'not-cc1101' | 'readback' | 'pll' | 'no-rx';
 
 export class ChipError extends Error {
   override name = 'ChipError';
+  constructor(
+    readonly fault: ChipFault,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface ChipIdentity {
   partnum: number;
   version: number;
+  /** set when VERSION is not one of TI's: says which version and that the chip is used anyway */
+  warning?: string;
 }
+
+/** Calibrations tried before the chip is declared unable to lock its PLL. */
+const CALIBRATION_TRIES = 3;
+/** Written to PKTLEN and read back to prove that a chip, not a floating bus, answers. */
+const PROBE_PATTERNS = [0x5a, 0xa5];
+
+const hex2 = (v: number) => `0x${v.toString(16).padStart(2, '0')}`;
 
 /** Signal quality of the packet being received, frozen at sync by the chip. */
 export interface SignalReading {
@@ -88,20 +110,46 @@ export class Cc1101 {
     this.clock.sleep(5);
   }
 
-  /** PARTNUM/VERSION check; the error says what a user should look at. */
+  /**
+   * PARTNUM/VERSION, and a register written and read back: a bus with nothing on it reads all 0x00
+   * or all 0xFF, while clones report other VERSIONs (0x17, 0x03, even 0x00) but keep registers.
+   */
   identify(): ChipIdentity {
     const partnum = this.readStatus(STATUS.PARTNUM);
     const version = this.readStatus(STATUS.VERSION);
-    if (partnum !== PARTNUM_CC1101 || !KNOWN_VERSIONS.includes(version)) {
-      const hex = (v: number) => `0x${v.toString(16).padStart(2, '0')}`;
-      const seen = partnum === version && (partnum === 0x00 || partnum === 0xff)
-        ? `every read gave ${hex(partnum)}`
-        : `PARTNUM ${hex(partnum)}, VERSION ${hex(version)}`;
+    const seen: number[] = [partnum, version];
+    let keeps = true;
+    for (const pattern of PROBE_PATTERNS) {
+      this.writeRegister(REG.PKTLEN, pattern);
+      const back = this.readRegister(REG.PKTLEN);
+      seen.push(back);
+      if (back !== pattern) keeps = false;
+    }
+    const floating = seen.every((v) => v === 0x00) || seen.every((v) => v === 0xff);
+    if (!keeps) {
       throw new ChipError(
-        `no CC1101 answered on ${this.bus.device}: check wiring and that SPI is enabled (${seen}; expected PARTNUM 0x00, VERSION 0x14 or 0x04)`,
+        floating ? 'absent' : 'readback',
+        floating
+          ? `no CC1101 answered on ${this.bus.device}: check wiring and that SPI is enabled (every read gave ${hex2(seen[0]!)}; ` +
+              'a CC1101 answers PARTNUM 0x00 and keeps what is written to it)'
+          : `a chip on ${this.bus.device} answers (PARTNUM ${hex2(partnum)}, VERSION ${hex2(version)}) but does not keep a register ` +
+              `(wrote ${PROBE_PATTERNS.map(hex2).join(', ')}, read ${seen.slice(2).map(hex2).join(', ')}): check the MOSI and SCLK wires and the SPI clock`,
       );
     }
-    return { partnum, version };
+    if (partnum !== PARTNUM_CC1101) {
+      throw new ChipError(
+        'not-cc1101',
+        `the chip on ${this.bus.device} is not a CC1101 (PARTNUM ${hex2(partnum)}, VERSION ${hex2(version)}; a CC1101 reports PARTNUM 0x00)`,
+      );
+    }
+    if (TI_VERSIONS.includes(version)) return { partnum, version };
+    return {
+      partnum,
+      version,
+      warning:
+        `the CC1101 on ${this.bus.device} reports VERSION ${hex2(version)}, not TI's 0x14 or 0x04: probably a clone. ` +
+        'It keeps its registers, so it is used; if no telegram arrives, run `wmbus-gateway doctor` and try a module with a TI chip',
+    };
   }
 
   /** Writes the whole profile in one burst and reads it back: a half-connected MOSI shows here. */
@@ -115,6 +163,7 @@ export class Cc1101 {
     for (let a = 0; a < CONFIG_REGISTERS; a++) {
       if (back[a + 1] !== tx[a + 1]) {
         throw new ChipError(
+          'readback',
           `CC1101 on ${this.bus.device} did not keep register 0x${a.toString(16)} (wrote 0x${tx[a + 1]!.toString(16)}, read 0x${back[a + 1]!.toString(16)}): check the MOSI wire and the SPI clock`,
         );
       }
@@ -157,6 +206,34 @@ export class Cc1101 {
     return this.readStatus(STATUS.MARCSTATE) & 0x1f;
   }
 
+  /** FSCAL1 = 0x3F after a calibration means the synthesizer found no lock: the chip is deaf. */
+  pllLocked(): boolean {
+    return this.readRegister(REG.FSCAL1) !== FSCAL1_NO_LOCK;
+  }
+
+  /** SCAL from IDLE, then the lock check; true when the PLL locked. */
+  calibrate(): boolean {
+    this.strobe(STROBE.SCAL);
+    this.waitForState(MARC.IDLE, 2);
+    return this.pllLocked();
+  }
+
+  /**
+   * Drives a GDO pin high and low through its IOCFG register (0x6F / 0x2F) and reads it on the
+   * GPIO line; restores the register. False when the line does not follow: the wire is missing
+   * or on another pin.
+   */
+  gdoFollows(iocfg: number, line: GpioLine): boolean {
+    const saved = this.readRegister(iocfg);
+    let follows = true;
+    for (const level of [1, 0, 1, 0] as const) {
+      this.writeRegister(iocfg, level ? GDO_CFG_LOW | GDO_INV : GDO_CFG_LOW);
+      if (line.read() !== level) follows = false;
+    }
+    this.writeRegister(iocfg, saved);
+    return follows;
+  }
+
   /** Waits for a MARCSTATE value; false on timeout. */
   waitForState(state: number, timeoutMs: number): boolean {
     const until = this.clock.now() + timeoutMs;
@@ -176,25 +253,37 @@ export class Cc1101 {
   }
 
   /**
-   * IDLE, flush, RX. Returns false when the chip does not reach RX (the caller restarts it).
+   * Flush and RX. Returns false when the chip does not reach RX (the caller restarts it).
+   * SFRX is accepted only in IDLE and RXFIFO_OVERFLOW, and from RXFIFO_OVERFLOW it leads to IDLE
+   * by itself (datasheet §10.4, state diagram Fig. 25), so an overflowed chip needs no SIDLE first.
    * With autocalibration on, IDLE -> RX takes about 0.8 ms.
    */
   rearm(): boolean {
-    if (this.marcState() === MARC.RXFIFO_OVERFLOW) this.strobe(STROBE.SFRX);
-    if (!this.idle()) return false;
+    const state = this.marcState();
+    if (state !== MARC.IDLE && state !== MARC.RXFIFO_OVERFLOW && !this.idle()) return false;
     this.strobe(STROBE.SFRX);
+    if (state === MARC.RXFIFO_OVERFLOW && !this.waitForState(MARC.IDLE, 1)) return false;
     this.strobe(STROBE.SRX);
     return this.waitForState(MARC.RX, 3);
   }
 
-  /** Reset, identify, configure, calibrate and listen: the whole start-up of §6. */
+  /** Reset, identify, configure, calibrate (until the PLL locks) and listen: the whole start-up of §6. */
   start(profile: RadioProfile, fsctrl0?: number): ChipIdentity {
     this.reset();
     const id = this.identify();
     this.configure(profile, fsctrl0);
-    this.strobe(STROBE.SCAL);
-    this.waitForState(MARC.IDLE, 2);
-    if (!this.rearm()) throw new ChipError(`CC1101 on ${this.bus.device} does not enter RX (MARCSTATE 0x${this.marcState().toString(16)})`);
+    let locked = false;
+    for (let i = 0; i < CALIBRATION_TRIES && !locked; i++) locked = this.calibrate();
+    if (!locked) {
+      throw new ChipError(
+        'pll',
+        `the CC1101 on ${this.bus.device} does not get a PLL lock (FSCAL1 0x3F after ${CALIBRATION_TRIES} calibrations): ` +
+          'it cannot hear anything; check its 3.3 V supply and crystal, or try another module',
+      );
+    }
+    if (!this.rearm()) {
+      throw new ChipError('no-rx', `CC1101 on ${this.bus.device} does not enter RX (MARCSTATE 0x${this.marcState().toString(16)})`);
+    }
     return id;
   }
 }

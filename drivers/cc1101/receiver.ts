@@ -23,14 +23,19 @@ export interface ReceiverOptions {
   stallTimeoutMs?: number;
   /** called once per packet when its length is known: lets a test stall the loop mid-packet */
   onLength?: (rawLength: number) => void;
+  /** called once per packet when the FIFO first shows bytes, before any is read: lets a test make the first look late */
+  onSync?: () => void;
 }
 
-export type ServiceOutcome = 'none' | 'packet' | 'false-sync' | 'overflow' | 'timeout' | 'fault';
+export type ServiceOutcome = 'none' | 'packet' | 'false-sync' | 'overflow' | 'timeout' | 'fault' | 'pll-unlocked';
 
 export interface ReceiverCounters {
   syncs: number;
   falseSyncs: number;
   packets: number;
+  /** packets read whole from a FIFO that had overflowed after their last byte (counted in packets too) */
+  salvaged: number;
+  /** packets lost because the FIFO overflowed before their last byte */
   overflows: number;
   timeouts: number;
   rearmFailures: number;
@@ -53,7 +58,7 @@ export class PacketReceiver {
   /** clock time of the sync word of the last packet */
   syncTime = 0;
   readonly counters: ReceiverCounters = {
-    syncs: 0, falseSyncs: 0, packets: 0, overflows: 0, timeouts: 0, rearmFailures: 0, maxServiceGapMs: 0, maxFifoLevel: 0,
+    syncs: 0, falseSyncs: 0, packets: 0, salvaged: 0, overflows: 0, timeouts: 0, rearmFailures: 0, maxServiceGapMs: 0, maxFifoLevel: 0,
   };
   private readonly pollMs: number;
   private readonly stallTimeoutMs: number;
@@ -78,6 +83,10 @@ export class PacketReceiver {
     const chip = this.chip;
     let rb = chip.rxBytes();
     if (rb === 0) return 'none';
+    if (this.options.onSync) {
+      this.options.onSync();
+      rb = chip.rxBytes();
+    }
     const start = this.clock.now();
     this.counters.syncs++;
     // An overflowed FIFO holds 64 bytes, so the sync was at least that long ago.
@@ -106,10 +115,7 @@ export class PacketReceiver {
         this.counters.packets++;
         return this.rearm('packet');
       }
-      if (rb & RXBYTES_OVERFLOW) {
-        this.counters.overflows++;
-        return this.rearm('overflow');
-      }
+      if (rb & RXBYTES_OVERFLOW) return this.salvage(n, need, got);
       const k = Math.min(n - 1, target - got);
       if (k > 0) {
         chip.readFifo(k, this.packet, got);
@@ -138,10 +144,40 @@ export class PacketReceiver {
     }
   }
 
-  /** MARCSTATE watchdog: anything but RX (or calibrating into it) is re-armed. */
+  /**
+   * After an overflow the FIFO still holds the first 64 bytes that followed what was read, and
+   * no more arrive, so reading it empty is safe (the errata race needs an incoming byte). A packet
+   * whose raw length fits in what was read plus those bytes is complete: most water and heat
+   * meters send frames of up to 64 raw bytes, which then survive a stall of any length.
+   */
+  private salvage(n: number, need: number, got: number): ServiceOutcome {
+    if (need < 0 && got + n <= this.packet.length) {
+      this.chip.readFifo(n, this.packet, got);
+      need = this.options.packetLength(this.head);
+      if (need < 0) {
+        this.counters.falseSyncs++;
+        return this.rearm('false-sync');
+      }
+      if (need <= got + n) {
+        this.chip.readSignal();
+        this.packetLength = need;
+        this.counters.packets++;
+        this.counters.salvaged++;
+        return this.rearm('packet');
+      }
+    }
+    this.counters.overflows++;
+    return this.rearm('overflow');
+  }
+
+  /**
+   * The watchdog: anything but RX (or calibrating into it) is re-armed; a PLL that lost its lock
+   * (FSCAL1 = 0x3F) leaves the chip in RX but deaf, which only a new calibration mends.
+   */
   checkHealth(): ServiceOutcome {
     const state = this.chip.marcState();
-    if (state === MARC.RX || (state >= MARC.STARTCAL && state <= MARC.ENDCAL)) return 'none';
+    if (state >= MARC.STARTCAL && state <= MARC.ENDCAL) return 'none';
+    if (state === MARC.RX) return this.chip.pllLocked() ? 'none' : 'pll-unlocked';
     return this.rearm('none');
   }
 

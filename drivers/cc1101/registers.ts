@@ -56,7 +56,19 @@ export const PKTSTATUS_CS = 0x40;
 export const FIFO_SIZE = 64;
 
 export const PARTNUM_CC1101 = 0x00;
-export const KNOWN_VERSIONS: readonly number[] = [0x14, 0x04];
+/**
+ * VERSION of TI silicon: 0x14 current, 0x04 older. Modules sold as CC1101 also report 0x17, 0x03
+ * or other values (clones, or relabelled CC1100s); they are used with a warning, since the
+ * register write/read-back, not the version, proves that a chip is there.
+ */
+export const TI_VERSIONS: readonly number[] = [0x14, 0x04];
+
+/** FSCAL1 after a calibration that found no VCO setting: the PLL has no lock (culfw checks this). */
+export const FSCAL1_NO_LOCK = 0x3f;
+
+/** GDOx_CFG 0x2F drives the pin low ("HW to 0"); with GDOx_INV (bit 6) it drives it high (Table 41). */
+export const GDO_CFG_LOW = 0x2f;
+export const GDO_INV = 0x40;
 
 /** Register values after SRES/power-on (datasheet Table 36): what a chip nobody configured does. */
 export const RESET_VALUES: readonly number[] = [

@@ -75,7 +75,9 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     const output = await make(config, log);
     if (output) outputs.push(output);
   }
-  const source = radio.options ? (new RadioSupervisor(radio.options) as FrameSource) : undefined;
+  const supervisor = radio.options ? new RadioSupervisor(radio.options) : undefined;
+  supervisor?.on('warning', (message: string) => log.warn(`radio: ${message}`));
+  const source = supervisor as FrameSource | undefined;
   if (!source) log.warn('radio: none configured (WMBUS_RADIO=none); serving stored data only');
 
   let gateway: Gateway | undefined;

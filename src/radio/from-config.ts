@@ -1,5 +1,5 @@
 import type { GatewayConfig } from '../config/config.js';
-import type { RadioOptions } from './supervisor.js';
+import type { RadioOptions } from './messages.js';
 
 /** The CC1101 options the configuration names (bus, chip select, clock, GDO pins), for `run` and `listen` alike. */
 export function cc1101Options(radio: GatewayConfig['radio']): RadioOptions & { radio: 'cc1101' } {

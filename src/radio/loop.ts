@@ -14,8 +14,13 @@ export interface RadioLoopOptions {
   afc?: boolean;
   /** starting FSCTRL0 (per-unit trim, two's complement byte) */
   fsctrl0?: number;
-  /** test hook: stop servicing for `ms` once the packet with this index (0-based) has its length */
-  stallOnPacket?: { index: number; ms: number };
+  /**
+   * test hook: stop servicing for `ms` in the packet with this index (0-based), once its length is
+   * known ('length', the default) or before its first byte is read ('sync')
+   */
+  stallOnPacket?: { index: number; ms: number; at?: 'sync' | 'length' };
+  /** called with what a user should know but that does not stop the radio (a clone chip) */
+  onWarning?: (message: string) => void;
   /** wall clock for frame times; the loop's clock may be simulated */
   wallNow?: () => number;
 }
@@ -27,13 +32,13 @@ export interface RadioLoopOptions {
  */
 export class RadioLoop {
   readonly stats: RadioStats = {
-    syncs: 0, falseSyncs: 0, frames: 0, overflows: 0, crcFailures: 0, restarts: 0, state: 'starting',
+    syncs: 0, falseSyncs: 0, frames: 0, overflows: 0, salvaged: 0, crcFailures: 0, restarts: 0, pllUnlocks: 0, state: 'starting',
     timeouts: 0, maxServiceGapMs: 0, maxFifoLevel: 0, frequencyTrimHz: 0, cpuMs: 0, uptimeMs: 0, listenedMs: 0,
   };
   private readonly receiver: PacketReceiver;
   private readonly framing = new WmbusFrameLength();
   private readonly trim: FrequencyTrim;
-  private packetsWithLength = 0;
+  private stalledPackets = 0;
   private listeningSince = 0;
 
   constructor(
@@ -43,22 +48,26 @@ export class RadioLoop {
   ) {
     this.trim = new FrequencyTrim(options.fsctrl0 ?? T1C1_PROFILE.registers[REG.FSCTRL0]!);
     const stall = options.stallOnPacket;
+    const stallHook = stall
+      ? () => {
+          if (this.stalledPackets++ === stall.index) clock.sleep(stall.ms);
+        }
+      : undefined;
     this.receiver = new PacketReceiver(chip, clock, {
       headBytes: FRAME_START_BYTES,
       packetLength: this.framing.packetLength,
       bytesPerMs: T1C1_PROFILE.bytesPerMs,
-      onLength: stall
-        ? () => {
-            if (this.packetsWithLength++ === stall.index) clock.sleep(stall.ms);
-          }
-        : undefined,
+      onLength: stall?.at === 'sync' ? undefined : stallHook,
+      onSync: stall?.at === 'sync' ? stallHook : undefined,
     });
   }
 
   /** Resets, checks and configures the chip and starts listening. Throws ChipError with the reason. */
   start(): void {
     const id = this.chip.start(T1C1_PROFILE, this.trim.fsctrl0);
-    this.stats.chip = `CC1101 (PARTNUM 0x${id.partnum.toString(16).padStart(2, '0')}, VERSION 0x${id.version.toString(16).padStart(2, '0')}) on ${this.chip.bus.device}`;
+    const version = `VERSION 0x${id.version.toString(16).padStart(2, '0')}${id.warning ? ', not a TI version' : ''}`;
+    this.stats.chip = `CC1101 (PARTNUM 0x${id.partnum.toString(16).padStart(2, '0')}, ${version}) on ${this.chip.bus.device}`;
+    if (id.warning && this.stats.restarts === 0) this.options.onWarning?.(id.warning);
     this.stats.state = 'listening';
     if (this.stats.restarts === 0) this.listeningSince = this.clock.now();
     this.stats.frequencyTrimHz = this.trim.trimHz;
@@ -73,9 +82,12 @@ export class RadioLoop {
     return outcome !== 'none';
   }
 
-  /** The MARCSTATE watchdog; call every second or so. */
+  /** The MARCSTATE and PLL watchdog; call every second or so. */
   checkHealth(): void {
-    if (this.receiver.checkHealth() === 'fault') this.restart();
+    const outcome = this.receiver.checkHealth();
+    if (outcome === 'pll-unlocked') this.stats.pllUnlocks++;
+    if (outcome === 'fault' || outcome === 'pll-unlocked') this.restart();
+    this.copyCounters();
   }
 
   private deliver(): void {
@@ -121,6 +133,7 @@ export class RadioLoop {
     s.syncs = c.syncs;
     s.falseSyncs = c.falseSyncs;
     s.overflows = c.overflows;
+    s.salvaged = c.salvaged;
     s.timeouts = c.timeouts;
     s.maxServiceGapMs = c.maxServiceGapMs;
     s.maxFifoLevel = c.maxFifoLevel;

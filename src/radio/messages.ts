@@ -1,3 +1,4 @@
+import type { NoiseOptions } from '../../drivers/cc1101/sim/ether.js';
 import type { FrameFormat } from '../wmbus/frame/blocks.js';
 import type { LinkFrame, RadioMode, RawFrame } from '../wmbus/frame/types.js';
 
@@ -22,6 +23,10 @@ export interface RadioCounters {
 }
 
 export interface RadioStats extends RadioCounters {
+  /** frames read whole from a FIFO that overflowed after their last byte (they are in `frames` too) */
+  salvaged: number;
+  /** times the watchdog found the PLL out of lock (FSCAL1 = 0x3F) and restarted the chip */
+  pllUnlocks: number;
   /** packets given up because the FIFO stopped delivering bytes */
   timeouts: number;
   /** longest time between two FIFO services during a packet, ms (the FIFO lasts 5.12 ms) */
@@ -37,9 +42,58 @@ export interface RadioStats extends RadioCounters {
   listenedMs: number;
 }
 
+/**
+ * Faults the simulated hardware can have, so that every check of `doctor` and every recovery path
+ * is tested: no chip on the bus, a clone chip (VERSION 0x17), GDO2 not wired to its GPIO, a PLL
+ * that never locks.
+ */
+export const SIM_FAULTS = ['absent', 'clone', 'gdo2-unwired', 'pll-unlocked'] as const;
+export type SimFault = (typeof SIM_FAULTS)[number];
+/** Environment variable that injects a SimFault into the simulated chip (a test hook). */
+export const SIM_FAULT_ENV = 'WMBUS_SIM_FAULT';
+
+export interface SimOptions {
+  /** JSON lines of Transmissions */
+  scenarioFile?: string;
+  /** ES module exporting createAir(options): AsyncIterable<Transmission> | Iterable<Transmission> */
+  airModule?: string;
+  airOptions?: unknown;
+  /** false syncs found in noise */
+  noise?: NoiseOptions;
+  /** no chip on the bus: every read gives 0xFF */
+  absent?: boolean;
+  /** a fault of the simulated hardware; WMBUS_SIM_FAULT sets it too (a test hook) */
+  fault?: SimFault;
+  /**
+   * 'real' (default): the chip runs on wall time, so stalls of this machine cost telegrams as on
+   * a Pi. 'steady': time moves only while the radio loop sleeps (and SPI transfers take their
+   * modelled time), so results depend on the driver alone: tests use it.
+   */
+  time?: 'real' | 'steady';
+  /** steady time only: simulated ms per real ms (default 1; a large value runs minutes in seconds) */
+  speed?: number;
+  /** test hook: the radio process stops servicing the FIFO for `ms` in the packet with this index */
+  stallOnPacket?: { index: number; ms: number };
+}
+
+export interface RadioOptions {
+  radio: 'cc1101' | 'sim';
+  spi?: { bus: number; device: number; speedHz?: number };
+  /** BCM numbers; absent -> poll over SPI (a steady-time simulation always polls) */
+  pins?: { gdo0?: number; gdo2?: number };
+  sim?: SimOptions;
+  /** move the average FREQEST into FSCTRL0 */
+  afc?: boolean;
+  /** per-unit frequency trim, FSCTRL0 steps of 1587 Hz (-128..127) */
+  fsctrl0?: number;
+  /** sysfs GPIO root, for tests */
+  sysfsGpioRoot?: string;
+}
+
 /** radio process -> gateway */
 export type RadioMessage =
   | { type: 'ready'; chip: string }
+  | { type: 'warning'; message: string }
   | { type: 'frame'; frame: RadioFrame }
   | { type: 'stats'; stats: RadioStats }
   | { type: 'error'; message: string; fatal: boolean };

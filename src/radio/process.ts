@@ -6,15 +6,13 @@
 import os from 'node:os';
 import { type Clock, SteadyClock, realClock } from '../../drivers/clock.js';
 import { Cc1101 } from '../../drivers/cc1101/cc1101.js';
-import { SimCc1101 } from '../../drivers/cc1101/sim/chip.js';
+import { REG } from '../../drivers/cc1101/registers.js';
 import type { GpioLine } from '../../drivers/gpio/line.js';
 import { openOnoffLine } from '../../drivers/gpio/onoff.js';
 import { DEFAULT_SPI_ADDRESS, type SpiBus } from '../../drivers/spi/bus.js';
 import { openSpidev } from '../../drivers/spi/spidev.js';
 import { RadioLoop } from './loop.js';
-import { RADIO_OPTIONS_ENV, type RadioCommand, type RadioMessage } from './messages.js';
-import { buildEther } from './sim-air.js';
-import type { RadioOptions } from './supervisor.js';
+import { RADIO_OPTIONS_ENV, type RadioCommand, type RadioMessage, type RadioOptions } from './messages.js';
 
 /** Without a GDO2 line the FIFO is polled this often when no packet is coming in. */
 const IDLE_POLL_MS = 1;
@@ -29,9 +27,6 @@ const BACKSTOP_POLL_MS = 50;
 const EDGE_WAIT_MS = 3;
 const HEALTH_MS = 1000;
 
-/** spidev ioctl overhead per message and 9 clocks per byte at 5 MHz (radio notes §7; to be measured on a Pi) */
-const SPIDEV_COST = { messageMs: 0.1, byteMs: 9 / 5_000 };
-
 function send(message: RadioMessage): Promise<void> {
   return new Promise((resolve) => {
     if (!process.send || !process.connected) return resolve();
@@ -39,36 +34,65 @@ function send(message: RadioMessage): Promise<void> {
   });
 }
 
+/** A GDO pin the configuration names, with the line that reads it. */
+interface GdoPin {
+  name: 'GDO0' | 'GDO2';
+  bcm: number;
+  iocfg: number;
+  line: GpioLine;
+}
+
 interface Hardware {
   bus: SpiBus;
-  gdo2?: GpioLine;
-  lines: GpioLine[];
+  pins: GdoPin[];
+  /** whether the GDO2 line may be watched for edges (a steady-time simulation must poll) */
+  watchable: boolean;
 }
 
 async function openHardware(options: RadioOptions, clock: Clock, fail: (err: Error) => void): Promise<Hardware> {
+  const wanted = [
+    { name: 'GDO0', bcm: options.pins?.gdo0, iocfg: REG.IOCFG0 },
+    { name: 'GDO2', bcm: options.pins?.gdo2, iocfg: REG.IOCFG2 },
+  ] as const;
   if (options.radio === 'sim') {
-    const sim = options.sim ?? {};
-    const ether = await buildEther(sim, clock, fail);
-    const chip = new SimCc1101({
-      clock,
-      ether,
-      absent: sim.absent,
-      device: `/dev/spidev${options.spi?.bus ?? 0}.${options.spi?.device ?? 0} (simulated CC1101)`,
-      // On wall time the transfers take what they take; steady time has to be told.
-      spiCost: sim.time === 'steady' ? SPIDEV_COST : undefined,
-    });
+    const { openSimChip } = await import('./sim-radio.js');
+    const chip = await openSimChip(options, clock, fail);
+    const pins = wanted.flatMap((p) => (p.bcm === undefined ? [] : [{ ...p, bcm: p.bcm, line: p.name === 'GDO0' ? chip.gdo0 : chip.gdo2 }]));
     // Steady time moves only while the loop sleeps in its polls, so it cannot wait for an edge.
-    const gdo2 = options.pins?.gdo2 !== undefined && sim.time !== 'steady' ? chip.gdo2 : undefined;
-    return { bus: chip, gdo2, lines: [] };
+    return { bus: chip, pins, watchable: options.sim?.time !== 'steady' };
   }
   const bus = await openSpidev(options.spi ?? DEFAULT_SPI_ADDRESS);
-  const lines: GpioLine[] = [];
-  let gdo2: GpioLine | undefined;
-  if (options.pins?.gdo2 !== undefined) {
-    gdo2 = await openOnoffLine(options.pins.gdo2, { sysfsRoot: options.sysfsGpioRoot });
-    lines.push(gdo2);
+  const pins: GdoPin[] = [];
+  for (const p of wanted) {
+    if (p.bcm !== undefined) pins.push({ ...p, bcm: p.bcm, line: await openOnoffLine(p.bcm, { sysfsRoot: options.sysfsGpioRoot }) });
   }
-  return { bus, gdo2, lines };
+  return { bus, pins, watchable: true };
+}
+
+/**
+ * The wiring self-test: each configured GDO pin is driven high and low by the chip and must show
+ * on its GPIO. Returns the GDO2 line when it can be trusted for wake-ups; otherwise the radio polls.
+ */
+function checkGdoWiring(chip: Cc1101, pins: GdoPin[], report: (message: RadioMessage) => void): GpioLine | undefined {
+  let gdo2: GpioLine | undefined;
+  for (const pin of pins) {
+    if (chip.gdoFollows(pin.iocfg, pin.line)) {
+      if (pin.name === 'GDO2') gdo2 = pin.line;
+      continue;
+    }
+    const setting = pin.name === 'GDO2' ? 'WMBUS_GDO2' : 'WMBUS_GDO0';
+    report({
+      type: 'error',
+      fatal: false,
+      message:
+        `${pin.name} is not wired to BCM pin ${pin.bcm} (${pin.line.name}): the CC1101 drove ${pin.name} high and low and the pin did not follow. ` +
+        `Check the wire from the module's ${pin.name} to BCM ${pin.bcm}, or set ${setting} to the pin it is on (or unset it)`,
+    });
+    if (pin.name === 'GDO2') {
+      report({ type: 'warning', message: 'no usable GDO2 line: polling the CC1101 over SPI instead (more CPU; more telegrams lost on a busy Pi)' });
+    }
+  }
+  return gdo2;
 }
 
 /** Best effort: a higher scheduling priority shortens the stalls that cost telegrams (needs root or CAP_SYS_NICE). */
@@ -95,13 +119,19 @@ async function main(): Promise<void> {
     process.exit(1);
   };
   const hw = await openHardware(options, clock, (err) => void fatal(err));
-  const loop = new RadioLoop(new Cc1101(hw.bus, clock), clock, {
+  // Told after 'ready': the supervisor passes on only what a radio that started says.
+  const afterReady: RadioMessage[] = [];
+  const chip = new Cc1101(hw.bus, clock);
+  const loop = new RadioLoop(chip, clock, {
     onFrame: (frame) => void send({ type: 'frame', frame }),
     afc: options.afc,
     fsctrl0: options.fsctrl0,
     stallOnPacket: options.sim?.stallOnPacket,
+    onWarning: (message) => afterReady.push({ type: 'warning', message }),
   });
   loop.start();
+  const wired = checkGdoWiring(chip, hw.pins, (m) => afterReady.push(m));
+  const gdo2 = hw.watchable ? wired : undefined;
   const started = Date.now();
   const stats = () => {
     const cpu = process.cpuUsage();
@@ -135,9 +165,9 @@ async function main(): Promise<void> {
     if (!stopped) setImmediate(pollSlice);
   });
   let backstop: NodeJS.Timeout | undefined;
-  if (hw.gdo2) {
+  if (gdo2) {
     backstop = setInterval(service, BACKSTOP_POLL_MS);
-    hw.gdo2.watch((level) => {
+    gdo2.watch((level) => {
       if (level) serviceAfterEdge();
     });
   } else {
@@ -156,7 +186,7 @@ async function main(): Promise<void> {
     stopped = true;
     clearInterval(backstop);
     clearInterval(health);
-    for (const line of hw.lines) line.close();
+    for (const pin of hw.pins) pin.line.close();
     hw.bus.close();
     await stats();
     process.exit(0);
@@ -167,6 +197,7 @@ async function main(): Promise<void> {
   });
   process.on('disconnect', () => void shutdown());
   await send({ type: 'ready', chip: loop.stats.chip ?? 'CC1101' });
+  for (const message of afterReady) await send(message);
   await stats();
 }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Clock } from '../../drivers/clock.js';
 import { Ether, type Transmission } from '../../drivers/cc1101/sim/ether.js';
-import type { SimOptions } from './supervisor.js';
+import type { SimOptions } from './messages.js';
 
 export class ScenarioError extends Error {
   override name = 'ScenarioError';

@@ -1,46 +1,9 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import type { NoiseOptions } from '../../drivers/cc1101/sim/ether.js';
-import { RADIO_OPTIONS_ENV, type RadioCommand, type RadioMessage, type RadioStats } from './messages.js';
+import { RADIO_OPTIONS_ENV, type RadioCommand, type RadioMessage, type RadioOptions, type RadioStats } from './messages.js';
 
-export type { RadioFrame, RadioStats } from './messages.js';
-
-export interface SimOptions {
-  /** JSON lines of Transmissions */
-  scenarioFile?: string;
-  /** ES module exporting createAir(options): AsyncIterable<Transmission> | Iterable<Transmission> */
-  airModule?: string;
-  airOptions?: unknown;
-  /** false syncs found in noise */
-  noise?: NoiseOptions;
-  /** no chip on the bus: every read gives 0xFF */
-  absent?: boolean;
-  /**
-   * 'real' (default): the chip runs on wall time, so stalls of this machine cost telegrams as on
-   * a Pi. 'steady': time moves only while the radio loop sleeps (and SPI transfers take their
-   * modelled time), so results depend on the driver alone: tests use it.
-   */
-  time?: 'real' | 'steady';
-  /** steady time only: simulated ms per real ms (default 1; a large value runs minutes in seconds) */
-  speed?: number;
-  /** test hook: the radio process stops servicing the FIFO for `ms` in the packet with this index */
-  stallOnPacket?: { index: number; ms: number };
-}
-
-export interface RadioOptions {
-  radio: 'cc1101' | 'sim';
-  spi?: { bus: number; device: number; speedHz?: number };
-  /** BCM numbers; absent -> poll over SPI (a steady-time simulation always polls) */
-  pins?: { gdo0?: number; gdo2?: number };
-  sim?: SimOptions;
-  /** move the average FREQEST into FSCTRL0 */
-  afc?: boolean;
-  /** per-unit frequency trim, FSCTRL0 steps of 1587 Hz (-128..127) */
-  fsctrl0?: number;
-  /** sysfs GPIO root, for tests */
-  sysfsGpioRoot?: string;
-}
+export type { RadioFrame, RadioOptions, RadioStats, SimOptions } from './messages.js';
 
 export class RadioError extends Error {
   override name = 'RadioError';
@@ -58,7 +21,8 @@ const ENTRY = fileURLToPath(new URL(fromSources ? './process.ts' : './process.js
 /**
  * Runs the radio in its own Node process (its event loop does nothing else, so a busy gateway
  * never delays the FIFO) and restarts it with backoff when it dies.
- * Events: 'frame' (RadioFrame), 'stats' (RadioStats), 'error' (Error), 'exit' (code, signal).
+ * Events: 'frame' (RadioFrame), 'stats' (RadioStats), 'warning' (string: a radio that works but
+ * needs a look, e.g. a clone chip), 'error' (Error), 'exit' (code, signal).
  */
 export class RadioSupervisor extends EventEmitter {
   stats: RadioStats | undefined;
@@ -128,6 +92,9 @@ export class RadioSupervisor extends EventEmitter {
           case 'stats':
             this.stats = { ...message.stats, restarts: message.stats.restarts + this.processRestarts };
             this.emit('stats', this.stats);
+            break;
+          case 'warning':
+            if (this.listenerCount('warning') > 0) this.emit('warning', message.message);
             break;
           case 'error':
             lastError = message.message;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../drivers/clock.js';
 import { FrequencyTrim } from '../../drivers/cc1101/afc.js';
-import { Cc1101 } from '../../drivers/cc1101/cc1101.js';
+import { Cc1101, ChipError } from '../../drivers/cc1101/cc1101.js';
 import { PacketReceiver } from '../../drivers/cc1101/receiver.js';
 import {
   MARC, REG, S1_PROFILE, STROBE, T1C1_PROFILE, carrierHz, channelBandwidthHz, dataRateBaud,
@@ -23,7 +23,9 @@ function tx(atMs: number, extra: Partial<Transmission> = {}): Transmission {
   return { atMs, mode: 'T', frameHex: hex(addBlockCrcs('A', bytes(T1_TELEGRAM))), ...extra };
 }
 
-function rig(transmissions: Transmission[] = [], options: { version?: number; absent?: boolean } = {}) {
+type SimFaults = Pick<ConstructorParameters<typeof SimCc1101>[0], 'version' | 'absent' | 'pll' | 'gdo2Unwired'>;
+
+function rig(transmissions: Transmission[] = [], options: SimFaults = {}) {
   const clock = new VirtualClock(100);
   const ether = new Ether();
   for (const t of transmissions) ether.add(t);
@@ -66,21 +68,43 @@ describe('chip check', () => {
     const { chip, sim } = rig();
     expect(chip.start(T1C1_PROFILE)).toEqual({ partnum: 0, version: 0x14 });
     expect(sim.marcState()).toBe(MARC.RX);
-    for (let a = 0; a < T1C1_PROFILE.registers.length; a++) expect(sim.register(a)).toBe(T1C1_PROFILE.registers[a]);
+    // FSCAL1 holds the calibration result, which is what the PLL check reads.
+    for (let a = 0; a < T1C1_PROFILE.registers.length; a++) if (a !== REG.FSCAL1) expect(sim.register(a)).toBe(T1C1_PROFILE.registers[a]);
+    expect(sim.register(REG.FSCAL1)).not.toBe(0x3f);
   });
 
   it('accepts the older VERSION 0x04', () => {
     expect(rig([], { version: 0x04 }).chip.start(T1C1_PROFILE).version).toBe(0x04);
   });
 
-  it('tells the user to check wiring and SPI when nothing answers', () => {
-    expect(() => rig([], { absent: true }).chip.start(T1C1_PROFILE)).toThrow(
-      'no CC1101 answered on /dev/spidev0.0: check wiring and that SPI is enabled (every read gave 0xff; expected PARTNUM 0x00, VERSION 0x14 or 0x04)',
-    );
+  it('tells the user to check wiring and SPI when the bus reads all 0xFF or all 0x00', () => {
+    for (const [absent, seen] of [[true, '0xff'], ['low', '0x00']] as const) {
+      let error: unknown;
+      try {
+        rig([], { absent }).chip.start(T1C1_PROFILE);
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(ChipError);
+      expect((error as ChipError).fault).toBe('absent');
+      expect((error as ChipError).message).toBe(
+        `no CC1101 answered on /dev/spidev0.0: check wiring and that SPI is enabled (every read gave ${seen}; ` +
+          'a CC1101 answers PARTNUM 0x00 and keeps what is written to it)',
+      );
+    }
   });
 
-  it('refuses a chip with an unknown VERSION', () => {
-    expect(() => rig([], { version: 0x07 }).chip.start(T1C1_PROFILE)).toThrow(/no CC1101 answered .*PARTNUM 0x00, VERSION 0x07/);
+  it.each([0x17, 0x03, 0x00, 0x07])('accepts a clone reporting VERSION 0x%s with a warning naming the version, and it receives', (version) => {
+    const { chip, run } = rig([tx(5)], { version });
+    const id = chip.start(T1C1_PROFILE);
+    const shown = `0x${version.toString(16).padStart(2, '0')}`;
+    expect(id.warning).toContain(`reports VERSION ${shown}, not TI's 0x14 or 0x04: probably a clone`);
+    expect(run(50).map(hex)).toEqual([T1_RAW]);
+  });
+
+  it('names PLL and lock when the synthesizer never locks, after trying three calibrations', () => {
+    const { chip } = rig([], { pll: 'never-locks' });
+    expect(() => chip.start(T1C1_PROFILE)).toThrow(/does not get a PLL lock \(FSCAL1 0x3F after 3 calibrations\)/);
   });
 });
 
@@ -150,6 +174,30 @@ describe('simulated CC1101 with the real driver', () => {
     expect(sim.gdo2.read()).toBe(1);
   });
 
+  it('reads a short frame whole from an overflowed FIFO when the first look comes 20 ms after the sync', () => {
+    // 45 raw bytes: the whole frame is in the 64 bytes the FIFO holds when it overflows.
+    const { chip, clock, receiver, sim, run } = rig([tx(5, { rssi: -58 }), tx(60)]);
+    chip.start(T1C1_PROFILE);
+    clock.sleep(5.48 + 20);
+    expect(chip.rxBytes()).toBe(0x80 | 64);
+    expect(receiver.serviceOnce()).toBe('packet');
+    expect(hex(receiver.packet.slice(0, receiver.packetLength))).toBe(T1_RAW);
+    expect(chip.signal.rssi).toBe(-58);
+    expect(receiver.counters).toMatchObject({ packets: 1, salvaged: 1, overflows: 0 });
+    // and the chip went straight from overflow to a flush: no SIDLE, no strobe it ignores
+    expect(sim.stats.ignoredStrobes).toBe(0);
+    expect(run(100).map(hex)).toEqual([T1_RAW]);
+  });
+
+  it('loses a frame longer than the FIFO after such a stall, and counts it as an overflow', () => {
+    const long = addBlockCrcs('A', Uint8Array.from({ length: 60 }, (_, i) => (i === 0 ? 59 : i === 1 ? 0x44 : i)));
+    const { chip, clock, receiver } = rig([{ atMs: 5, mode: 'T', frameHex: hex(long) }]);
+    chip.start(T1C1_PROFILE);
+    clock.sleep(5.48 + 20);
+    expect(receiver.serviceOnce()).toBe('overflow');
+    expect(receiver.counters).toMatchObject({ packets: 0, salvaged: 0, overflows: 1 });
+  });
+
   it('the watchdog puts a chip that left RX back into RX', () => {
     const { chip, receiver } = rig();
     chip.start(T1C1_PROFILE);
@@ -157,6 +205,40 @@ describe('simulated CC1101 with the real driver', () => {
     expect(chip.marcState()).toBe(MARC.IDLE);
     receiver.checkHealth();
     expect(chip.marcState()).toBe(MARC.RX);
+  });
+});
+
+describe('PLL watchdog', () => {
+  it('restarts a chip whose PLL lost its lock, counts it, and the chip hears again', () => {
+    const clock = new VirtualClock(100);
+    const ether = new Ether();
+    ether.add(tx(50));
+    const sim = new SimCc1101({ clock, ether });
+    const frames: RadioFrame[] = [];
+    const loop = new RadioLoop(new Cc1101(sim, clock), clock, { onFrame: (f) => frames.push(f) });
+    loop.start();
+    sim.losePllLock();
+    clock.sleep(20);
+    loop.checkHealth();
+    expect(loop.stats).toMatchObject({ pllUnlocks: 1, restarts: 1, state: 'listening' });
+    for (let t = 0; t < 100; t++) {
+      loop.serviceOnce();
+      clock.sleep(1);
+    }
+    expect(frames.map((f) => hex(f.link.telegram))).toEqual([T1_TELEGRAM]);
+  });
+});
+
+describe('GDO wiring self-test', () => {
+  it('sees GDO2 follow IOCFG2 0x6F/0x2F on its line, restores IOCFG2, and notices an unwired pin', () => {
+    const wired = rig();
+    wired.chip.start(T1C1_PROFILE);
+    expect(wired.chip.gdoFollows(REG.IOCFG2, wired.sim.gdo2)).toBe(true);
+    expect(wired.sim.register(REG.IOCFG2)).toBe(T1C1_PROFILE.registers[REG.IOCFG2]);
+    const unwired = rig([], { gdo2Unwired: true });
+    unwired.chip.start(T1C1_PROFILE);
+    expect(unwired.chip.gdoFollows(REG.IOCFG2, unwired.sim.gdo2)).toBe(false);
+    expect(unwired.chip.gdoFollows(REG.IOCFG0, unwired.sim.gdo0)).toBe(true);
   });
 });
 

@@ -14,10 +14,63 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+async function waitUntil(test: () => boolean, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (!test() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+}
+
 describe('RadioSupervisor', () => {
   it('fails to start with the chip check message when no CC1101 answers', async () => {
     const radio = new RadioSupervisor({ radio: 'sim', sim: { absent: true } });
     await expect(radio.start()).rejects.toThrow(/^no CC1101 answered on \/dev\/spidev0\.0 \(simulated CC1101\): check wiring and that SPI is enabled/);
+  });
+
+  it('starts a clone chip and warns once, naming its VERSION', async () => {
+    const radio = new RadioSupervisor({ radio: 'sim', sim: { time: 'steady', fault: 'clone' } });
+    const warnings: string[] = [];
+    radio.on('warning', (m: string) => warnings.push(m));
+    await radio.start();
+    await waitUntil(() => warnings.length > 0, 5000);
+    await radio.stop();
+    expect(warnings).toEqual([expect.stringContaining('reports VERSION 0x17')]);
+  });
+
+  it('does not start a chip whose PLL never locks, and says so', async () => {
+    const radio = new RadioSupervisor({ radio: 'sim', sim: { time: 'steady', fault: 'pll-unlocked' } });
+    await expect(radio.start()).rejects.toThrow(/PLL lock/);
+  });
+
+  it('takes the fault from WMBUS_SIM_FAULT and refuses a name it does not know', async () => {
+    process.env.WMBUS_SIM_FAULT = 'absent';
+    try {
+      await expect(new RadioSupervisor({ radio: 'sim', sim: { time: 'steady' } }).start()).rejects.toThrow(/check wiring and that SPI is enabled/);
+      process.env.WMBUS_SIM_FAULT = 'loose-wire';
+      await expect(new RadioSupervisor({ radio: 'sim', sim: { time: 'steady' } }).start()).rejects.toThrow(
+        'WMBUS_SIM_FAULT=loose-wire is not a simulated fault; use one of absent, clone, gdo2-unwired, pll-unlocked',
+      );
+    } finally {
+      delete process.env.WMBUS_SIM_FAULT;
+    }
+  });
+
+  it.skipIf(!haveShared)('names GDO2 and its BCM pin when GDO2 is not wired, then polls and still receives', async () => {
+    const air = plannedAir(3, 31);
+    air.transmissions.forEach((t, i) => (t.atMs = 50 + i * 100));
+    const file = path.join(dir, 'unwired.jsonl');
+    await writeFile(file, air.transmissions.map((t) => JSON.stringify(t)).join('\n'));
+    const radio = new RadioSupervisor({ radio: 'sim', pins: { gdo2: 25 }, sim: { scenarioFile: file, time: 'steady', fault: 'gdo2-unwired' } });
+    const errors: string[] = [];
+    const warnings: string[] = [];
+    const frames: RadioFrame[] = [];
+    radio.on('error', (e: Error) => errors.push(e.message));
+    radio.on('warning', (m: string) => warnings.push(m));
+    radio.on('frame', (f: RadioFrame) => frames.push(f));
+    await radio.start();
+    await waitUntil(() => frames.length >= 3, 10_000);
+    await radio.stop();
+    expect(errors).toEqual([expect.stringMatching(/^GDO2 is not wired to BCM pin 25 .*did not follow/)]);
+    expect(warnings).toEqual([expect.stringContaining('polling the CC1101 over SPI instead')]);
+    expect(frames.map((f) => Buffer.from(f.link.telegram).toString('hex').toUpperCase())).toEqual(air.telegrams);
   });
 
   it('stops a polling radio cleanly: exit code 0 and no error, with the bus closed only once', async () => {

@@ -2,7 +2,7 @@ import type { Clock } from '../../clock.js';
 import type { GpioLine } from '../../gpio/line.js';
 import type { SpiBus, SpiTransfer } from '../../spi/bus.js';
 import {
-  CHIP_STATE, CONFIG_REGISTERS, FIFO, FIFO_SIZE, FREQ_STEP_HZ, MARC, PATABLE, PKTSTATUS_CS, PKTSTATUS_SFD, REG, RESET_VALUES, RXBYTES_OVERFLOW,
+  CHIP_STATE, CONFIG_REGISTERS, FIFO, FIFO_SIZE, FREQ_STEP_HZ, FSCAL1_NO_LOCK, MARC, PATABLE, PKTSTATUS_CS, PKTSTATUS_SFD, REG, RESET_VALUES, RXBYTES_OVERFLOW,
   STATUS, STROBE, carrierHz, channelBandwidthHz, dataRateBaud, rssiRegister, rxThreshold,
 } from '../registers.js';
 import { type AirBurst, Ether, NOISE_RSSI_DBM, seededRandom } from './ether.js';
@@ -14,6 +14,8 @@ const MANUAL_CAL_MS = 0.718;
 /** The demodulator needs the sync word (16 chips) inside its RX time to find it. */
 const SYNC_WORD_MS = 0.16;
 const SENSITIVITY_DBM = -110;
+/** FSCAL1 after a calibration that locked (any value but 0x3F; real chips give 0x00-0x3E). */
+const FSCAL1_LOCKED = 0x1a;
 
 type State = 'idle' | 'calibrate' | 'settle' | 'rx' | 'overflow';
 
@@ -27,9 +29,14 @@ interface Packet {
 export interface SimChipOptions {
   clock: Clock;
   ether?: Ether;
-  /** a chip with this VERSION (0x14 current silicon); `absent` makes MISO float high like no chip */
+  /** a chip with this VERSION (0x14 current silicon; clones report 0x17, 0x03, 0x00, ...) */
   version?: number;
-  absent?: boolean;
+  /** no chip: MISO floats high (every read 0xFF), or with 'low' is pulled low (every read 0x00) */
+  absent?: boolean | 'low';
+  /** 'never-locks': every calibration ends with FSCAL1 = 0x3F and the chip hears nothing */
+  pll?: 'locks' | 'never-locks';
+  /** GDO2 is not connected to the GPIO line the host reads: the line stays low */
+  gdo2Unwired?: boolean;
   device?: string;
   seed?: number;
   /** time each SPI message costs on the clock (for clocks that move only when told) */
@@ -84,7 +91,9 @@ export class SimCc1101 implements SpiBus {
   private lqiReg = 0x7f;
   private freqestReg = 0;
   private readonly version: number;
-  private readonly absent: boolean;
+  private readonly absent: boolean | 'low';
+  private readonly pll: 'locks' | 'never-locks';
+  private readonly gdo2Unwired: boolean;
   private readonly seed: number;
   // SPI access decoding across bytes of one chip-select run
   private expectHeader = true;
@@ -99,12 +108,14 @@ export class SimCc1101 implements SpiBus {
     this.ether = options.ether ?? new Ether();
     this.version = options.version ?? 0x14;
     this.absent = options.absent ?? false;
+    this.pll = options.pll ?? 'locks';
+    this.gdo2Unwired = options.gdo2Unwired ?? false;
     this.device = options.device ?? '/dev/spidev0.0';
     this.seed = options.seed ?? 1;
     this.spiCost = options.spiCost;
     this.regs.set(RESET_VALUES);
-    this.gdo0 = this.line('GDO0', REG.IOCFG0);
-    this.gdo2 = this.line('GDO2', REG.IOCFG2);
+    this.gdo0 = this.line('GDO0', REG.IOCFG0, false);
+    this.gdo2 = this.line('GDO2', REG.IOCFG2, this.gdo2Unwired);
   }
 
   // ---- SpiBus -------------------------------------------------------------------------------
@@ -114,7 +125,7 @@ export class SimCc1101 implements SpiBus {
     this.stats.spiMessages++;
     const now = this.clock.now();
     if (this.absent) {
-      for (const t of message) t.rx.fill(0xff, 0, t.length);
+      for (const t of message) t.rx.fill(this.absent === 'low' ? 0x00 : 0xff, 0, t.length);
       return;
     }
     this.advance(now);
@@ -152,6 +163,12 @@ export class SimCc1101 implements SpiBus {
 
   register(address: number): number {
     return this.regs[address]!;
+  }
+
+  /** The synthesizer drops out of lock (a supply dip, a temperature swing): deaf until the next calibration. */
+  losePllLock(): void {
+    this.regs[REG.FSCAL1] = FSCAL1_NO_LOCK;
+    this.calibratedFreq = -1;
   }
 
   // ---- SPI decoding --------------------------------------------------------------------------
@@ -282,6 +299,13 @@ export class SimCc1101 implements SpiBus {
     this.afterCalibration = then;
   }
 
+  /** The calibration result lands in FSCAL1 (and FSCAL3/2, not modelled); 0x3F means no lock. */
+  private finishCalibration(): void {
+    const locks = this.pll === 'locks';
+    this.calibratedFreq = locks ? this.freqWord() : -1;
+    this.regs[REG.FSCAL1] = locks ? FSCAL1_LOCKED : FSCAL1_NO_LOCK;
+  }
+
   private freqWord(): number {
     return (this.regs[REG.FREQ2]! << 16) | (this.regs[REG.FREQ1]! << 8) | this.regs[REG.FREQ0]!;
   }
@@ -292,7 +316,7 @@ export class SimCc1101 implements SpiBus {
   private advance(now: number): void {
     for (;;) {
       if ((this.state === 'calibrate' || this.state === 'settle') && now >= this.stateUntil) {
-        if (this.state === 'calibrate') this.calibratedFreq = this.freqWord();
+        if (this.state === 'calibrate') this.finishCalibration();
         if (this.state === 'settle' || this.afterCalibration === 'rx') this.enterRx(this.stateUntil);
         else this.state = 'idle';
         continue;
@@ -432,10 +456,10 @@ export class SimCc1101 implements SpiBus {
    * A pin as onoff would show it: read() samples now; watch() samples on a 1 ms timer of the
    * event loop and reports changes, about the latency of a sysfs interrupt delivered to a loop.
    */
-  private line(name: string, iocfgAddress: number): GpioLine {
+  private line(name: string, iocfgAddress: number, unwired: boolean): GpioLine {
     let timer: NodeJS.Timeout | undefined;
     const read = (): 0 | 1 => {
-      if (this.absent) return 0;
+      if (this.absent || unwired) return 0;
       this.advance(this.clock.now());
       return this.gdoLevel(this.regs[iocfgAddress]!);
     };
