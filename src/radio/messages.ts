@@ -72,8 +72,11 @@ export interface SimOptions {
   time?: 'real' | 'steady';
   /** steady time only: simulated ms per real ms (default 1; a large value runs minutes in seconds) */
   speed?: number;
-  /** test hook: the radio process stops servicing the FIFO for `ms` in the packet with this index */
-  stallOnPacket?: { index: number; ms: number };
+  /**
+   * test hook: the radio process stops servicing the FIFO for `ms` in the packet with this index,
+   * once its length is known ('length', the default) or before its first byte is read ('sync')
+   */
+  stallOnPacket?: { index: number; ms: number; at?: 'sync' | 'length' };
 }
 
 export interface RadioOptions {
