@@ -13,7 +13,7 @@ import { type Page, chromium } from 'playwright-core';
 import { loadConfig } from '../src/config/config.js';
 import { DEMO_METERS, frameAt, rssiAt, sendTimes } from '../src/gateway/demo/neighbourhood.js';
 import { Gateway } from '../src/gateway/gateway.js';
-import { silentLogger } from '../src/gateway/log.js';
+import { silentLogger } from '../src/model/log.js';
 import { createWebOutput } from '../src/web/server.js';
 
 export const title = 'LAN page: transfer size and time to first render';

@@ -3,7 +3,7 @@
  * (balena device variables arrive as environment variables), its type and default. A new setting
  * is one row here plus one field in GatewayConfig (config.ts); the README table lists the same.
  */
-import { isTimeZone } from '../gateway/timezone.js';
+import { isTimeZone } from '../model/timezone.js';
 
 /** Turns the text of a setting into its value, or returns why it cannot. */
 export type Parse = (value: unknown) => { ok: true; value: unknown } | { ok: false; why: string };

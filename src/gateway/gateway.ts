@@ -10,34 +10,22 @@
  */
 import { EventEmitter } from 'node:events';
 import type { GatewayConfig } from '../config/config.js';
-import { type FlushResult, GatewayStore, type StoredMeter } from '../store/store.js';
+import { type FlushResult, GatewayStore } from '../store/store.js';
+import type { StoredMeter } from '../store/state-doc.js';
 import { KeyFormatError, KeyStore, normaliseKey } from '../store/keys.js';
 import { meterFamilies } from '../meters/index.js';
 import { FormatMemory, decodeTelegram } from '../wmbus/decode.js';
 import { decodeRawFrame } from '../wmbus/frame/decode-raw.js';
 import type { LinkFrame, RawFrame } from '../wmbus/frame/types.js';
 import type { DecodeErrorInfo, DecodedTelegram, ErrorCode } from '../wmbus/types.js';
+import { type Deltas, type HistoryBucket, type SamplePoint, addDeltas, averageOf } from '../model/history.js';
+import { type Logger, silentLogger } from '../model/log.js';
+import type { MeterChange, MeterState, MeterView, NearbyChange, NearbyMeter } from '../model/meter.js';
+import { type Reading, extractValues } from '../model/reading.js';
+import type { GatewayCounters, Health, RadioCounters, RadioStatsView, TelegramEvent } from '../model/status.js';
+import { TimeZone } from '../model/timezone.js';
 import { DuplicateFilter } from './dedup.js';
-import { type Deltas, addDeltas, averageOf } from './history.js';
-import { type Logger, silentLogger } from './log.js';
-import { extractValues } from './readings.js';
 import { recordReading } from './record.js';
-import { TimeZone } from './timezone.js';
-import type {
-  GatewayCounters,
-  Health,
-  HistoryBucket,
-  MeterChange,
-  MeterState,
-  MeterView,
-  NearbyChange,
-  NearbyMeter,
-  RadioCounters,
-  RadioStatsView,
-  Reading,
-  SamplePoint,
-  TelegramEvent,
-} from './types.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

@@ -3,10 +3,10 @@
  * path and the store's journal replay on start both go through here, so a restart rebuilds the
  * open hours, days and samples exactly as they were.
  */
-import type { StateDoc } from '../store/store.js';
-import { type ApplyResult, applyReading, newSeries } from './history.js';
-import type { TimeZone } from './timezone.js';
-import type { Reading } from './types.js';
+import type { StateDoc } from '../store/state-doc.js';
+import { type ApplyResult, applyReading, newSeries } from '../model/history.js';
+import type { TimeZone } from '../model/timezone.js';
+import type { Reading } from '../model/reading.js';
 
 export function recordReading(state: StateDoc, reading: Reading, tz: TimeZone, sampleIntervalMs: number): ApplyResult {
   const meter = state.meters[reading.meterId];

@@ -4,7 +4,8 @@
  * available while `<prefix>/status` says online, and reads its value from the meter's retained
  * state JSON with `{{ value_json.<key> }}`.
  */
-import type { MeterView, Reading } from '../gateway/types.js';
+import type { MeterView } from '../model/meter.js';
+import type { Reading } from '../model/reading.js';
 import { meterFamilies } from '../meters/index.js';
 import { fieldEntities, type EntityClass } from './entities.js';
 import type { Topics } from './topics.js';

@@ -9,7 +9,7 @@
  * minute, not a growing backlog.
  */
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
-import type { Logger } from '../gateway/log.js';
+import type { Logger } from '../model/log.js';
 
 export interface MqttLinkOptions {
   url: string;

@@ -10,7 +10,8 @@
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Gateway } from '../gateway/gateway.js';
-import type { MeterState, MeterView, Reading } from '../gateway/types.js';
+import type { MeterState, MeterView } from '../model/meter.js';
+import type { Reading } from '../model/reading.js';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 

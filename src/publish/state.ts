@@ -3,7 +3,9 @@
  * friendly fields (energy_import_kwh, power_import_w, voltage_l1_v, volume_m3, ...) at the top
  * level, so a template reads `value_json.energy_import_kwh`, beside a few facts about the meter.
  */
-import type { MeterView, RadioStatsView, Reading } from '../gateway/types.js';
+import type { MeterView } from '../model/meter.js';
+import type { RadioStatsView } from '../model/status.js';
+import type { Reading } from '../model/reading.js';
 
 export type StateJson = Record<string, string | number>;
 

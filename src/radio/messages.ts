@@ -1,6 +1,7 @@
 import type { NoiseOptions } from '../../drivers/cc1101/sim/ether.js';
 import type { FrameFormat } from '../wmbus/frame/blocks.js';
 import type { LinkFrame, RadioMode, RawFrame } from '../wmbus/frame/types.js';
+import type { RadioCounters } from '../model/status.js';
 
 /** A frame as the radio process hands it over: raw bytes after sync, radio metadata, and the decoded link frame. */
 export interface RadioFrame extends RawFrame {
@@ -8,18 +9,6 @@ export interface RadioFrame extends RawFrame {
   frameFormat: FrameFormat;
   /** the frame after 3-of-6 decoding and CRC stripping (the radio already checked it) */
   link: LinkFrame;
-}
-
-/** The counters every frame source reports; the gateway needs no more than these. */
-export interface RadioCounters {
-  syncs: number;
-  falseSyncs: number;
-  frames: number;
-  overflows: number;
-  crcFailures: number;
-  restarts: number;
-  chip?: string;
-  state: string;
 }
 
 export interface RadioStats extends RadioCounters {

@@ -7,10 +7,10 @@
  * rows appended twice are harmless, the later copy wins).
  */
 import path from 'node:path';
-import type { HistoryRow, SampleRow, SeriesState } from '../gateway/history.js';
+import type { HistoryRow, SampleRow, SeriesState } from '../model/history.js';
 import { DurableJsonFile } from './durable-file.js';
 import type { RowArchive } from './row-archive.js';
-import type { StateDoc } from './store.js';
+import type { StateDoc } from './state-doc.js';
 
 export const FORMAT_1_FILES = ['hourly.json', 'hourly.json.prev', 'daily.json', 'daily.json.prev'];
 

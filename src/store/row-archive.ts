@@ -12,7 +12,7 @@
 import { readdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { AppendFile } from './append-file.js';
-import { upsertRow, pruneRows } from '../gateway/history.js';
+import { upsertRow, pruneRows } from '../model/history.js';
 
 export type Period = 'day' | 'month' | 'year';
 

@@ -22,35 +22,19 @@
 import { rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
-import type { ApplyResult, HistoryRow, SampleRow, SeriesState } from '../gateway/history.js';
-import type { MeterView, NearbyMeter, Reading } from '../gateway/types.js';
+import type { ApplyResult, HistoryRow, SampleRow } from '../model/history.js';
+import type { Reading } from '../model/reading.js';
 import { AppendFile } from './append-file.js';
 import { DurableJsonFile, fsyncDir } from './durable-file.js';
 import { type Json, applyPatch, clone, diffPatch } from './merge-patch.js';
 import { FORMAT_1_FILES, convertFormat1, isFormat1 } from './format1.js';
 import { RowArchive } from './row-archive.js';
+import type { StateDoc } from './state-doc.js';
 
 export const STORE_FORMAT = 2;
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-
-/** A claimed meter as the store keeps it: what every API shows, plus what only the gateway needs. */
-export interface StoredMeter extends Omit<MeterView, 'hasKey'> {
-  /** last accepted mode 7 message counter: a telegram must exceed it */
-  lastCounter?: number;
-  latest?: Reading;
-}
-
-export interface StateDoc {
-  format: number;
-  savedAt: number;
-  /** the last journal line this checkpoint includes */
-  journalSeq: number;
-  meters: Record<string, StoredMeter>;
-  nearby: Record<string, NearbyMeter>;
-  series: Record<string, SeriesState>;
-}
 
 /**
  * Applies one accepted reading to the state (the meter's latest values, its history). The gateway's

@@ -9,7 +9,7 @@
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Logger } from '../gateway/log.js';
+import type { Logger } from '../model/log.js';
 
 export const TOKEN_FILE = 'admin-token';
 // No 0/o, 1/l/i: the token is typed on a phone from a log line.

@@ -3,9 +3,9 @@
  * one column per register that changed in the range, unit in the column name as wmbusmeters users
  * know it (energy_import_kwh, volume_m3).
  */
-import { unitOf } from '../gateway/readings.js';
-import type { TimeZone } from '../gateway/timezone.js';
-import type { HistoryBucket } from '../gateway/types.js';
+import { unitOf } from '../model/reading.js';
+import type { TimeZone } from '../model/timezone.js';
+import type { HistoryBucket } from '../model/history.js';
 
 // Import and export first: what a prosumer opens the file for.
 const FIRST = ['energy_import', 'energy_export'];

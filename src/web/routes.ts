@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Gateway } from '../gateway/gateway.js';
-import type { Reading } from '../gateway/types.js';
+import type { Reading } from '../model/reading.js';
 import { METRICS_CONTENT_TYPE } from '../publish/prometheus.js';
 import { historyCsv } from './csv.js';
 import { type EventHub, TOPICS, parseTopics } from './events.js';

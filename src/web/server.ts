@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { GatewayConfig } from '../config/config.js';
 import { type Gateway, GatewayInputError, type Output, UnknownMeterError } from '../gateway/gateway.js';
-import type { Logger } from '../gateway/log.js';
+import type { Logger } from '../model/log.js';
 import { renderMetrics } from '../publish/prometheus.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { bearerToken, resolveAdminToken, tokenMatches } from './admin-token.js';

@@ -3,7 +3,7 @@
  * is asked to do anything, so a bad request is refused whole and changes nothing.
  */
 import type { IncomingMessage } from 'node:http';
-import type { TimeZone } from '../gateway/timezone.js';
+import type { TimeZone } from '../model/timezone.js';
 import { HttpError, badRequest } from './http-error.js';
 
 const HOUR_MS = 3_600_000;

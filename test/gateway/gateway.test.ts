@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayInputError, type Gateway } from '../../src/gateway/gateway.js';
-import type { MeterChange, NearbyChange } from '../../src/gateway/types.js';
+import type { MeterChange, NearbyChange } from '../../src/model/meter.js';
 import { buildTelegram } from '../../src/wmbus/build.js';
 import { gamaBytes, gamaReference, haveShared, skipping } from '../conformance/shared-files.js';
 import { FakeClock, openGateway, tempDir, testConfig } from './harness.js';

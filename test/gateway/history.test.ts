@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type HistoryRow, applyReading, newSeries } from '../../src/gateway/history.js';
-import { TimeZone } from '../../src/gateway/timezone.js';
+import { type HistoryRow, applyReading, newSeries } from '../../src/model/history.js';
+import { TimeZone } from '../../src/model/timezone.js';
 
 const tz = new TimeZone('Europe/Warsaw');
 const at = (iso: string) => Date.parse(iso);

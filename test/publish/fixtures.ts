@@ -3,7 +3,7 @@ import { encodeRecord } from '../../src/wmbus/apl/encode.js';
 import { buildTelegram } from '../../src/wmbus/build.js';
 import type { GatewayConfig } from '../../src/config/config.js';
 import type { Gateway, Output } from '../../src/gateway/gateway.js';
-import type { Logger } from '../../src/gateway/log.js';
+import type { Logger } from '../../src/model/log.js';
 import { type ExpectedRecord, gamaBytes, gamaReference, haveShared, skipping } from '../conformance/shared-files.js';
 import { FakeClock, openGateway, tempDir, testConfig } from '../gateway/harness.js';
 

@@ -6,7 +6,7 @@
  */
 import { loadConfig } from '../../src/config/config.js';
 import { Gateway } from '../../src/gateway/gateway.js';
-import { silentLogger } from '../../src/gateway/log.js';
+import { silentLogger } from '../../src/model/log.js';
 import { mqttOutputFrom } from '../../src/publish/mqtt.js';
 
 const config = loadConfig({ env: { ...process.env, WMBUS_DATA_DIR: process.argv[2]! } });

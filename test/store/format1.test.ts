@@ -9,9 +9,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_METERS, frameAt, sendTimes } from '../../src/gateway/demo/neighbourhood.js';
 import type { Gateway } from '../../src/gateway/gateway.js';
-import type { HistoryRow, SampleRow } from '../../src/gateway/history.js';
-import { type Logger, silentLogger } from '../../src/gateway/log.js';
-import { TimeZone } from '../../src/gateway/timezone.js';
+import type { HistoryRow, SampleRow } from '../../src/model/history.js';
+import { type Logger, silentLogger } from '../../src/model/log.js';
+import { TimeZone } from '../../src/model/timezone.js';
 import { repoRoot } from '../conformance/shared-files.js';
 import { FakeClock, openGateway, tempDir, testConfig } from '../gateway/harness.js';
 

@@ -8,8 +8,8 @@ import { appendFile, readFile, readdir, stat, writeFile } from 'node:fs/promises
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordReading } from '../../src/gateway/record.js';
-import { TimeZone } from '../../src/gateway/timezone.js';
-import type { Reading } from '../../src/gateway/types.js';
+import { TimeZone } from '../../src/model/timezone.js';
+import type { Reading } from '../../src/model/reading.js';
 import { GatewayStore, type Retention, type StoreOptions } from '../../src/store/store.js';
 import { tempDir } from '../gateway/harness.js';
 

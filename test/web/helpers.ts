@@ -4,7 +4,7 @@
  */
 import type { GatewayConfig } from '../../src/config/config.js';
 import type { Gateway } from '../../src/gateway/gateway.js';
-import type { Logger } from '../../src/gateway/log.js';
+import type { Logger } from '../../src/model/log.js';
 import { type DemoMeter, DEMO_METERS, frameAt, rssiAt } from '../../src/gateway/demo/neighbourhood.js';
 import { type WebOutput, type WebOutputOptions, createWebOutput } from '../../src/web/server.js';
 import { FakeClock, openGateway, tempDir, testConfig } from '../gateway/harness.js';

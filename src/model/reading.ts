@@ -4,7 +4,33 @@
  * W, voltage in V, current in A; averaged into samples). Only current values count: storage 0,
  * subunit 0, function instantaneous; stored due-date values and maxima are left to `fields`.
  */
+import type { FrameFormat } from '../wmbus/frame/blocks.js';
+import type { RadioMode } from '../wmbus/frame/types.js';
 import type { MbusRecord, Unit } from '../wmbus/types.js';
+
+/** One accepted telegram of a claimed meter, decoded. */
+export interface Reading {
+  meterId: string;
+  /** ms since the epoch, reception time */
+  time: number;
+  manufacturer: string;
+  medium: string;
+  deviceType: number;
+  version: number;
+  /** the decoder's friendly fields: energy_import_kwh, power_import_w, voltage_l1_v, volume_m3, ... */
+  fields: Record<string, number | string>;
+  /** monotonic registers in kWh or m3: energy_import, energy_export, energy_import_t1, volume, ... */
+  counters: Record<string, number>;
+  /** instantaneous values in W, V, A: power_import, power_export, voltage_l1, current_l2, ... */
+  instant: Record<string, number>;
+  rssi?: number;
+  mode?: RadioMode;
+  frameFormat?: FrameFormat;
+  accessNumber?: number;
+  securityMode: number;
+  /** all decoded records; present on live readings, absent on readings loaded from the store */
+  records?: MbusRecord[];
+}
 
 const COUNTER_UNITS: Record<string, { quantity: string; factor: number }> = {
   Wh: { quantity: 'energy', factor: 1e-3 },

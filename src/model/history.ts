@@ -210,3 +210,24 @@ export function pruneRows<R extends { t: number }>(rows: R[], before: number): v
   while (n < rows.length && rows[n]!.t < before) n++;
   if (n > 0) rows.splice(0, n);
 }
+
+/** An hour or a day of counter deltas. */
+export interface HistoryBucket {
+  /** ms since the epoch of the local start (a 23- or 25-hour day at DST changes) */
+  start: number;
+  end: number;
+  /** local start with its offset, e.g. 2025-10-26T00:00:00+02:00 */
+  local: string;
+  /** register -> delta (kWh for energy, m3 for volume); registers without change are absent */
+  deltas: Deltas;
+  /** the bucket is still collecting */
+  partial: boolean;
+}
+
+/** Averaged instantaneous values over one sample interval, as the API shows them. */
+export interface SamplePoint {
+  /** start of the sample interval, ms since the epoch */
+  t: number;
+  /** averages over the interval: power_import (W), voltage_l1 (V), ... */
+  values: Record<string, number>;
+}
