@@ -31,7 +31,7 @@ describe('DLL block CRCs', () => {
   });
   it('names the failing block when one byte is wrong', () => {
     const bad = n21.slice();
-    bad[20] ^= 0x01;
+    bad[20] = (bad[20] ?? 0) ^ 0x01;
     expect(stripBlockCrcs('A', bad)).toMatchObject({ ok: false, reason: 'CRC', block: 1 });
   });
   it('refuses a format A frame cut short', () => {

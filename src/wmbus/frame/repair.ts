@@ -139,7 +139,9 @@ export function repairBits(frame: Uint8Array, layout: Int32Array, blocks: number
     const blockBits = 8 * (crcAt + 2 - start);
     if (position < 0 || position >= blockBits || blockBits > CRC_PERIOD_BITS) return -1;
     if (++repaired > MAX_REPAIRED_BITS_PER_FRAME) return -1;
-    frame[crcAt + 1 - (position >>> 3)] ^= 1 << (position & 7);
+    // position < blockBits, so the flipped byte lies inside this block
+    const at = crcAt + 1 - (position >>> 3);
+    frame[at] = frame[at]! ^ (1 << (position & 7));
   }
   return repaired;
 }
