@@ -35,9 +35,16 @@ describe('CC1101 SPI framing', () => {
   });
 
   it('reads status registers with the burst bit: a plain 0xB0 would be the SRES strobe', () => {
-    const bus = new RecordingBus((h, i) => (i === 1 ? (h === 0xf1 ? 0x14 : 0x00) : 0x0f));
-    new Cc1101(bus, new VirtualClock()).identify();
-    expect(bus.messages.map((m) => m[0]!.tx[0])).toEqual([0xf0, 0xf1]);
+    // PKTLEN (0x06) keeps what is written: the probe that tells a chip from a floating bus.
+    let pktlen = 0;
+    const bus = new RecordingBus((h, i) => (i === 1 ? (h === 0xf1 ? 0x14 : h === 0x86 ? pktlen : 0x00) : 0x0f));
+    const write = bus.transfer.bind(bus);
+    bus.transfer = (message) => {
+      if (message[0]!.tx[0] === 0x06) pktlen = message[0]!.tx[1]!;
+      write(message);
+    };
+    expect(new Cc1101(bus, new VirtualClock()).identify()).toEqual({ partnum: 0, version: 0x14 });
+    expect(bus.messages.map((m) => m[0]!.tx[0])).toEqual([0xf0, 0xf1, 0x06, 0x86, 0x06, 0x86]);
   });
 
   it('reads n FIFO bytes as one burst 0xFF header + n clocks, and copies them out', () => {

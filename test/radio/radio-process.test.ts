@@ -118,7 +118,7 @@ describe.skipIf(!haveShared)('radio process against the simulated CC1101', () =>
     expect(frames.map((f) => toHex(f.link.telegram))).toEqual(air.telegrams);
     expect(stats).toMatchObject({ salvaged: 1, overflows: 0, frames: 3 });
     // an overflowed FIFO says only that the first look came at least 65 bytes (5.2 ms) after the sync
-    expect(stats.maxServiceGapMs).toBeGreaterThanOrEqual(5.2);
+    expect(stats.maxServiceGapMs).toBeGreaterThan(5.1);
   });
 
   it('hears noise for a simulated minute without a frame or a stuck state, then still receives a telegram', async () => {
