@@ -106,7 +106,12 @@ function withProprietary(
   if (!data) return { records: parsed, unparsed };
   const before = parsed.slice(0, -1);
   const records = family.decodeProprietary!({ header: headerOf(state), id: state.id, data, telegram, records: before });
-  return records ? { records: [...before, ...records], unparsed: undefined } : { records: parsed, unparsed };
+  if (!records) return { records: parsed, unparsed };
+  // A family may read part of a region and hand back the rest as an unparsed record.
+  const tail = records[records.length - 1];
+  const rest = tail?.quantity === 'unparsed' && typeof tail.value === 'string' ? tail.value : undefined;
+  const reason = unparsed?.reason ?? `${family.name}: manufacturer data not read`;
+  return { records: [...before, ...records], unparsed: rest === undefined ? undefined : { reason, hex: rest } };
 }
 
 function telegramOf(

@@ -28,6 +28,21 @@ export interface ProprietaryPayload {
   records: readonly MbusRecord[];
 }
 
+/**
+ * A real telegram of the family with what it must decode to, carried by the family so that its
+ * knowledge and its evidence stay together (test/meters runs every family's examples).
+ */
+export interface MeterExample {
+  /** where the telegram was published */
+  source: string;
+  /** hex from the L-field, without DLL CRCs */
+  telegram: string;
+  /** AES key, hex */
+  key?: string;
+  /** fields the decode must contain (a subset of what it gives) */
+  fields: Readonly<Record<string, number | string>>;
+}
+
 export interface MeterFamily {
   /** meter family, for logs, tests and the model name Home Assistant shows */
   name: string;
@@ -37,6 +52,11 @@ export interface MeterFamily {
    * used for another quantity, standard quantities behind manufacturer VIFs). Must not mutate.
    */
   normalise?(record: MbusRecord): MbusRecord;
+  /**
+   * The records a standard-framed record of the manufacturer's own stands for (e.g. an LVAR block
+   * behind a manufacturer VIF), or undefined to keep it as it is. Must not mutate.
+   */
+  expand?(record: MbusRecord): MbusRecord[] | undefined;
   /** A friendlier field name for a record, without its unit suffix; undefined keeps the generic one. */
   fieldName?(record: MbusRecord): string | undefined;
   /**
@@ -49,6 +69,8 @@ export interface MeterFamily {
    * the family's layout (the decoder then keeps it as manufacturer data, never half-read).
    */
   decodeProprietary?(payload: ProprietaryPayload): MbusRecord[] | undefined;
+  /** telegrams that show what the family adds */
+  examples?: readonly MeterExample[];
 }
 
 /** A fixed set of families, looked up by header; built once and passed to every decode. */
@@ -82,8 +104,10 @@ export class MeterFamilySet {
   }
 }
 
-/** Records of a telegram with its family's normalisation applied (the same array when there is none). */
+/** Records of a telegram with its family's expansion and normalisation applied (the same array when there is none). */
 export function normaliseRecords(records: MbusRecord[], family: MeterFamily | undefined): MbusRecord[] {
+  const expand = family?.expand;
+  const expanded = expand ? records.flatMap((r) => expand(r) ?? [r]) : records;
   const normalise = family?.normalise;
-  return normalise ? records.map(normalise) : records;
+  return normalise ? expanded.map(normalise) : expanded;
 }

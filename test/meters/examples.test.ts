@@ -1,0 +1,26 @@
+/**
+ * Every meter family's own example telegrams (carried by the family, with their source) decode to
+ * the fields the family promises, through the real decoder with the set the gateway uses.
+ */
+import { describe, expect, it } from 'vitest';
+import { meterFamilies } from '../../src/meters/index.js';
+import { FormatMemory, decodeTelegram } from '../../src/wmbus/decode.js';
+
+const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'));
+
+describe('meter family examples', () => {
+  const withExamples = meterFamilies.families.filter((f) => f.examples?.length);
+  it('has families with examples', () => expect(withExamples.length).toBeGreaterThan(0));
+  for (const family of withExamples) {
+    for (const [i, example] of family.examples!.entries()) {
+      it(`${family.name} #${i + 1}: decodes to its expected fields`, () => {
+        const key = example.key ? bytes(example.key) : undefined;
+        const result = decodeTelegram(bytes(example.telegram), { keys: key ? () => key : undefined, formats: new FormatMemory(), meters: meterFamilies });
+        expect(result.ok ? 'ok' : result.error.message).toBe('ok');
+        if (!result.ok) return;
+        expect(result.telegram.fields).toMatchObject(example.fields);
+        expect(result.telegram.unparsed).toBeUndefined();
+      });
+    }
+  }
+});
