@@ -12,7 +12,9 @@ export const sharedDir = path.resolve(repoRoot, '..', 'shared');
 export const conformanceDir = path.join(sharedDir, 'conformance');
 const referenceFile = path.join(conformanceDir, 'reference-examples.jsonl');
 const vectorsFile = path.join(conformanceDir, 'wmbusmeters-vectors.jsonl');
-export const haveShared = existsSync(referenceFile) && existsSync(vectorsFile);
+/** WMBUS_TEST_WITHOUT_SHARED=1 runs the suite as if the shared folder were missing (to check what still guards without it). */
+export const sharedWithheld = process.env['WMBUS_TEST_WITHOUT_SHARED'] === '1';
+export const haveShared = !sharedWithheld && existsSync(referenceFile) && existsSync(vectorsFile);
 
 /** What a test prints when it skips for want of the shared folder; `what` names the tests that skip. */
 export const skipping = (what: string): string => `shared conformance folder not found at ${sharedDir}: skipping ${what}`;

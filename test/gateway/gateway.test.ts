@@ -143,6 +143,19 @@ describe('meters without the reference telegram', () => {
     expect(gw.latest('12345678')!.counters['volume']).toBeCloseTo(1.02, 9);
   });
 
+  it('rejects a mode 7 telegram that repeats the last accepted counter with other content, without a restart', async () => {
+    const key = Buffer.from('000102030405060708090A0B0C0D0E0F', 'hex');
+    await gw.claim({ id: '12345678', name: 'Gas', key: key.toString('hex') });
+    clock.t += 60_000;
+    gw.ingestTelegram(water('12345678', 1000, 10, { mode: 7, key, counter: 10 }), { time: clock.t });
+    // Same counter, another reading: not a copy (the bytes differ), so only the counter check can refuse it.
+    clock.t += 60_000;
+    gw.ingestTelegram(water('12345678', 5000, 10, { mode: 7, key, counter: 10 }), { time: clock.t });
+    expect(gw.latest('12345678')!.counters['volume']).toBeCloseTo(1, 9);
+    expect(gw.radioStats().gateway.replays).toBe(1);
+    expect(gw.meter('12345678')!.status).toMatchObject({ state: 'replay', message: expect.stringMatching(/counter 10, not above the last accepted 10/) });
+  });
+
   it('ignores a telegram in clear for a meter that has a key, so its readings cannot be forged', async () => {
     const key = Buffer.from('000102030405060708090A0B0C0D0E0F', 'hex');
     await gw.claim({ id: '12345678', name: 'Gas', key: key.toString('hex') });

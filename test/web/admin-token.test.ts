@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOKEN_FILE } from '../../src/web/admin-token.js';
+import { TOKEN_FILE, tokenMatches } from '../../src/web/admin-token.js';
 import { tempDir } from '../gateway/harness.js';
 import { type Rig, request, startRig } from './helpers.js';
 
@@ -56,6 +56,40 @@ describe('the generated admin token', () => {
       expect(rig.logs.join('\n')).not.toContain('chosen-by-me');
     } finally {
       await rig.gw.stop();
+    }
+  });
+});
+
+describe('a token that is almost right', () => {
+  const TOKEN = 'abcd-efgh-jkmn-pqrs-tuvw';
+  const nearMisses: Record<string, string> = {
+    'one character short': TOKEN.slice(0, -1),
+    'one character more': `${TOKEN}x`,
+    'other case': TOKEN.toUpperCase(),
+    'one character changed': `${TOKEN.slice(0, -1)}x`,
+    'a prefix (the first group)': TOKEN.slice(0, 4),
+    'a single character': TOKEN.slice(0, 1),
+  };
+
+  it.each(Object.entries(nearMisses))('%s is refused (tokenMatches)', (_, presented) => {
+    expect(tokenMatches(presented, TOKEN)).toBe(false);
+    expect(tokenMatches(TOKEN, TOKEN)).toBe(true);
+  });
+
+  it('is refused by the API with 401 admin_token_wrong; the exact token is accepted', async () => {
+    const rig: Rig = await startRig({ t0: T0, env: { WMBUS_ADMIN_TOKEN: TOKEN } });
+    try {
+      for (const [what, presented] of Object.entries(nearMisses)) {
+        const answer = await request(rig.base, 'GET', '/api/token', { token: presented });
+        expect({ what, status: answer.status, code: answer.json?.error }).toEqual({
+          what,
+          status: 401,
+          code: 'admin_token_wrong',
+        });
+      }
+      expect((await request(rig.base, 'GET', '/api/token', { token: TOKEN })).status).toBe(200);
+    } finally {
+      await rig.stop();
     }
   });
 });
