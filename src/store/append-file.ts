@@ -7,7 +7,7 @@
  */
 import { mkdir, open, readFile, truncate } from 'node:fs/promises';
 import path from 'node:path';
-import { fsyncDir } from './durable-file.js';
+import { type OpenFile, fsyncDir } from './durable-file.js';
 
 export interface LoadedLines {
   lines: unknown[];
@@ -18,13 +18,16 @@ export interface LoadedLines {
 export class AppendFile {
   readonly file: string;
   readonly #warn: (message: string) => void;
+  readonly #open: OpenFile;
   #size: number | undefined;
   /** bytes appended by this object (for the SD card wear figures) */
   bytesWritten = 0;
 
-  constructor(file: string, warn: (message: string) => void = () => {}) {
+  /** `openFile` opens the file and its folder for fsync (default: fs.promises.open; a test passes a wrapper). */
+  constructor(file: string, warn: (message: string) => void = () => {}, openFile: OpenFile = open) {
     this.file = file;
     this.#warn = warn;
+    this.#open = openFile;
   }
 
   /** The parsed lines, oldest first; a missing file has none. */
@@ -73,7 +76,7 @@ export class AppendFile {
     const text = values.map((v) => JSON.stringify(v)).join('\n') + '\n';
     const creating = this.#size === undefined || this.#size === 0;
     if (creating) await mkdir(path.dirname(this.file), { recursive: true });
-    const fh = await open(this.file, 'a', 0o644);
+    const fh = await this.#open(this.file, 'a', 0o644);
     const before = (await fh.stat()).size;
     try {
       await fh.writeFile(text);
@@ -85,7 +88,7 @@ export class AppendFile {
     } finally {
       await fh.close();
     }
-    if (creating) await fsyncDir(path.dirname(this.file));
+    if (creating) await fsyncDir(path.dirname(this.file), this.#open);
     const bytes = Buffer.byteLength(text);
     this.#size = before + bytes;
     this.bytesWritten += bytes;

@@ -6,9 +6,12 @@
  * is used, with a message saying so.
  */
 import { constants } from 'node:fs';
-import { copyFile, link, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { type FileHandle, copyFile, link, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Adapter } from 'lowdb';
+
+/** How the store opens the files it fsyncs; a test passes a wrapper to see every fsync. */
+export type OpenFile = (file: string, flags: string, mode?: number) => Promise<FileHandle>;
 
 export interface DurableFileOptions {
   /** file mode of a new file, e.g. 0o600 for keys */
@@ -17,6 +20,8 @@ export interface DurableFileOptions {
   warn?: (message: string) => void;
   /** checks the parsed content; a message means the content is unusable */
   validate?: (data: unknown) => string | undefined;
+  /** opens the temp file and the folder (default: fs.promises.open) */
+  openFile?: OpenFile;
 }
 
 export class DurableJsonFile<T> implements Adapter<T> {
@@ -26,6 +31,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
   readonly #mode: number;
   readonly #warn: (message: string) => void;
   readonly #validate: (data: unknown) => string | undefined;
+  readonly #open: OpenFile;
   // Writes run one after another (they share FILE.tmp); a failed one must not stop the next.
   #tail: Promise<unknown> = Promise.resolve();
   /** bytes written by this adapter since it was made (for the SD card wear figures) */
@@ -38,6 +44,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
     this.#mode = options.mode ?? 0o644;
     this.#warn = options.warn ?? (() => {});
     this.#validate = options.validate ?? (() => undefined);
+    this.#open = options.openFile ?? open;
   }
 
   async read(): Promise<T | null> {
@@ -73,7 +80,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
     await mkdir(dir, { recursive: true });
     // A temp file left by a crash may carry another mode; open() would keep it.
     await unlink(this.#tmp).catch(() => {});
-    const fh = await open(this.#tmp, 'w', this.#mode);
+    const fh = await this.#open(this.#tmp, 'w', this.#mode);
     try {
       await fh.writeFile(text);
       await fh.sync();
@@ -82,7 +89,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
     }
     await this.#keepPrevious();
     await rename(this.#tmp, this.file);
-    await fsyncDir(dir);
+    await fsyncDir(dir, this.#open);
     this.bytesWritten += Buffer.byteLength(text);
   }
 
@@ -121,10 +128,10 @@ export class DurableJsonFile<T> implements Adapter<T> {
 }
 
 /** Makes a rename or a new file in `dir` durable. */
-export async function fsyncDir(dir: string): Promise<void> {
+export async function fsyncDir(dir: string, openFile: OpenFile = open): Promise<void> {
   let fh;
   try {
-    fh = await open(dir, 'r');
+    fh = await openFile(dir, 'r');
     await fh.sync();
   } catch (err) {
     // Some platforms refuse fsync on a folder (EISDIR/EINVAL/EPERM); the rename is then as durable as it gets.

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -84,6 +84,17 @@ describe('KeyStore', () => {
     const keys = await KeyStore.open(dir);
     expect(keys.has('12345678')).toBe(true);
     expect((await stat(path.join(dir, 'keys.json'))).mode & 0o777).toBe(0o600);
+  });
+
+  it('keeps keys.json 0600 when a crash left a world-readable keys.json.tmp behind', async () => {
+    const keys = await KeyStore.open(dir);
+    await keys.set('12345678', '000102030405060708090A0B0C0D0E0F');
+    // A crash between creating the temp file and the rename leaves it; its mode would be kept by open().
+    await writeFile(path.join(dir, 'keys.json.tmp'), '{"half', { mode: 0o644 });
+    await chmod(path.join(dir, 'keys.json.tmp'), 0o644);
+    await keys.set('87654321', '0F0E0D0C0B0A09080706050403020100');
+    for (const name of ['keys.json', 'keys.json.prev']) expect({ name, mode: (await stat(path.join(dir, name))).mode & 0o777 }).toEqual({ name, mode: 0o600 });
+    expect(Object.keys(JSON.parse(await readFile(path.join(dir, 'keys.json'), 'utf8'))).sort()).toEqual(['12345678', '87654321']);
   });
 
   it('refuses a malformed key without changing the file', async () => {
