@@ -213,6 +213,11 @@ export class MqttLink {
   }
 
   #onClose(): void {
+    // Publishes still waiting for their PUBACK died with the connection; with a clean session they
+    // are never resent (the next connect republishes everything), and a clean end() would wait for
+    // them for ever, so a stop after an outage would hang and the last store write never happen.
+    const client = this.#client;
+    if (client) for (const id of Object.keys(client.outgoing)) client.removeOutgoingMessage(Number(id));
     if (this.#stopping || this.#retryTimer) return;
     if (!this.#outage) {
       this.#outage = true;

@@ -19,7 +19,8 @@ import { type Broker, makeCertificates, mosquittoMissing, startMosquitto } from 
 import { Observer } from './observer.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const skip = !haveShared || mosquittoMissing();
+// Tests that feed the real GAMA 350 telegram skip without the shared folder; the rest need only Mosquitto.
+const skip = mosquittoMissing();
 const FAST = { backoff: { minMs: 100, maxMs: 400 }, gatewayStateIntervalMs: 50 };
 
 type MqttEnv = Record<string, string> & { WMBUS_MQTT_TOPIC_PREFIX: string; WMBUS_MQTT_DISCOVERY_PREFIX: string; WMBUS_MQTT_WMBUSMETERS_PREFIX: string };
@@ -65,7 +66,7 @@ describe.skipIf(skip)('MQTT output (real Mosquitto)', () => {
     return o;
   }
 
-  it('publishes the retained state of a claimed meter, its discovery and online', async () => {
+  it.skipIf(!haveShared)('publishes the retained state of a claimed meter, its discovery and online', async () => {
     const env = mqttEnv(broker);
     const gw = await gatewayWithMqtt(env);
     await claimGama(gw.gateway, gw.clock);
@@ -188,7 +189,7 @@ describe.skipIf(skip)('MQTT output (real Mosquitto)', () => {
     await later.waitForValue(`${env.WMBUS_MQTT_TOPIC_PREFIX}/status`, 'offline', 'offline once the broker wakes up');
   });
 
-  it('reconnects after a broker restart and republishes what the broker lost, latest value only', async () => {
+  it.skipIf(!haveShared)('reconnects after a broker restart and republishes what the broker lost, latest value only', async () => {
     const own = await startMosquitto();
     cleanups.push(() => own.dispose());
     const env = mqttEnv(own);
@@ -220,13 +221,12 @@ describe.skipIf(skip)('MQTT output (real Mosquitto)', () => {
       gamaRecord('energy', { direction: 'import' }).value,
     );
     expect(retained.has(`${env.WMBUS_MQTT_DISCOVERY_PREFIX}/sensor/wmbus_${gama!.expect.id}/energy_import_kwh/config`)).toBe(true);
-    // Only the latest volume reached the broker: one state message for the water meter, not 49.
-    expect(after.messages.filter((m) => m.topic === waterTopic)).toHaveLength(1);
+    // That only the latest volume went on the wire, not 49 queued ones, is counted in mqtt-outage.test.ts.
     expect(log.lines.some((l) => /connection to .* lost; reconnecting/.test(l))).toBe(true);
     expect(log.lines.some((l) => /reconnected/.test(l))).toBe(true);
   });
 
-  it('sends discovery again when Home Assistant announces it is online', async () => {
+  it.skipIf(!haveShared)('sends discovery again when Home Assistant announces it is online', async () => {
     const env = mqttEnv(broker);
     const gw = await gatewayWithMqtt(env);
     await claimGama(gw.gateway, gw.clock);
@@ -246,7 +246,7 @@ describe.skipIf(skip)('MQTT output (real Mosquitto)', () => {
     expect([...configs.keys()].filter((t) => !live.has(t))).toEqual([]);
   });
 
-  it('removes the meter from Home Assistant when the meter is removed', async () => {
+  it.skipIf(!haveShared)('removes the meter from Home Assistant when the meter is removed', async () => {
     const env = mqttEnv(broker);
     const gw = await gatewayWithMqtt(env);
     await claimGama(gw.gateway, gw.clock);
@@ -272,7 +272,7 @@ describe.skipIf(skip)('MQTT output (real Mosquitto)', () => {
     expect(gamaConfigs.filter((t) => !emptied.has(t))).toEqual([]);
   });
 
-  it('publishes wmbusmeters-compatible JSON when asked to', async () => {
+  it.skipIf(!haveShared)('publishes wmbusmeters-compatible JSON when asked to', async () => {
     const env = mqttEnv(broker, { WMBUS_MQTT_WMBUSMETERS: 'true' });
     const gw = await gatewayWithMqtt(env);
     const o = await observer();
