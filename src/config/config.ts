@@ -49,6 +49,10 @@ export interface GatewayConfig {
     discoveryPrefix: string;
     wmbusmeters: boolean;
     wmbusmetersPrefix: string;
+    /** seconds after which Home Assistant shows a momentary value (power, voltage) unavailable; 0: never */
+    expireAfterS: number;
+    /** seconds of silence after which a meter's availability topic says offline */
+    meterSilentAfterS: number;
     /** in the demo: publish its meters (under `<topicPrefix>-demo`) instead of leaving MQTT off */
     demo: boolean;
   };

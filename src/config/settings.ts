@@ -170,6 +170,8 @@ export const SETTINGS: Setting[] = [
   { path: 'mqtt.homeAssistant', env: 'WMBUS_MQTT_HA_DISCOVERY', parse: bool(), default: true, doc: 'publish Home Assistant discovery' },
   { path: 'mqtt.discoveryPrefix', env: 'WMBUS_MQTT_DISCOVERY_PREFIX', parse: topicPrefix(), default: 'homeassistant', doc: 'Home Assistant discovery prefix' },
   { path: 'mqtt.wmbusmeters', env: 'WMBUS_MQTT_WMBUSMETERS', parse: bool(), default: false, doc: 'also publish wmbusmeters-compatible JSON' },
+  { path: 'mqtt.expireAfterS', env: 'WMBUS_MQTT_EXPIRE_AFTER_S', parse: int(0, 86400), default: 900, doc: 'power, voltage and other momentary values show unavailable in Home Assistant when not renewed for this long (0: never)' },
+  { path: 'mqtt.meterSilentAfterS', env: 'WMBUS_MQTT_METER_SILENT_AFTER_S', parse: int(1, 604800), default: 3600, doc: 'a meter not heard for this long shows unavailable in Home Assistant' },
   { path: 'mqtt.demo', env: 'WMBUS_MQTT_DEMO', parse: bool(), default: false, doc: 'publish the demo meters too (under PREFIX-demo; off: no MQTT in the demo)' },
   { path: 'mqtt.wmbusmetersPrefix', env: 'WMBUS_MQTT_WMBUSMETERS_PREFIX', parse: topicPrefix(), default: 'wmbusmeters', doc: 'topic prefix of the wmbusmeters-compatible JSON' },
 

@@ -14,6 +14,12 @@ export interface EntityClass {
   stateClass?: 'measurement' | 'total_increasing';
   /** unit_of_measurement as Home Assistant spells it */
   unit?: string;
+  /** a momentary value (power, voltage, flow): stale once the meter stops renewing it */
+  momentary?: boolean;
+  /** a setting of the meter (a power limit), not a reading: shown under diagnostics */
+  diagnostic?: boolean;
+  /** rarely useful (reactive energy, tariffs 3 and 4 at zero): Home Assistant adds it disabled */
+  disabledByDefault?: boolean;
 }
 
 export interface FieldEntity extends EntityClass {
@@ -51,7 +57,8 @@ const BY_SUFFIX: Readonly<Record<string, { deviceClass?: string; unit: string; k
   m3h: { deviceClass: 'volume_flow_rate', unit: 'm³/h', kind: 'instant' },
   lh: { deviceClass: 'volume_flow_rate', unit: 'L/h', kind: 'instant' },
   c: { deviceClass: 'temperature', unit: '°C', kind: 'instant' },
-  k: { deviceClass: 'temperature', unit: 'K', kind: 'instant' },
+  // M-Bus gives temperature differences (VIF 0x64-0x67, EN 13757-3 table 10) in K, absolute ones in °C.
+  k: { deviceClass: 'temperature_delta', unit: 'K', kind: 'instant' },
   bar: { deviceClass: 'pressure', unit: 'bar', kind: 'instant' },
   pct: { unit: '%', kind: 'instant' },
   kg: { deviceClass: 'weight', unit: 'kg', kind: 'counter' },
@@ -59,17 +66,25 @@ const BY_SUFFIX: Readonly<Record<string, { deviceClass?: string; unit: string; k
 
 const WATER_MEDIA = /water/i;
 
+/**
+ * Home Assistant offers `water` and `gas` volumes as sources in the Energy dashboard. The water
+ * through a heat meter is the heating circuit's, not water the household used: plain `volume`.
+ */
 function volumeClass(medium: string): string {
   if (/gas/i.test(medium)) return 'gas';
-  if (WATER_MEDIA.test(medium) || /heat|cool/i.test(medium)) return 'water';
+  if (/heat|cool/i.test(medium)) return 'volume';
+  if (WATER_MEDIA.test(medium)) return 'water';
   return 'volume';
 }
+
+/** Reactive and apparent quantities, which few households look at. */
+const RARELY_USED_UNITS = new Set(['varh', 'kvarh', 'VAh', 'kVAh', 'var', 'kvar', 'VA', 'kVA']);
 
 /** Parts of a name that make a value something other than the live register or reading. */
 const NOT_LIVE = /_(storage\d+|max|min|error_state)(_|$)/;
 
 /** Fields that are not readings (identifiers, clocks, flags) get no entity. */
-function classify(field: string, medium: string): EntityClass | undefined {
+function classify(field: string, medium: string, value: number): EntityClass | undefined {
   // Heat cost allocator units have no physical unit: the field is plain `hca`, `hca_storage1`, ...
   if (/^hca(_|$)/.test(field)) return NOT_LIVE.test(field) ? {} : { stateClass: 'total_increasing' };
   const cut = field.lastIndexOf('_');
@@ -81,8 +96,18 @@ function classify(field: string, medium: string): EntityClass | undefined {
   const out: EntityClass = { unit: suffix.unit };
   const deviceClass = suffix.unit === 'm³' || suffix.unit === 'L' ? volumeClass(medium) : suffix.deviceClass;
   if (deviceClass) out.deviceClass = deviceClass;
-  if (suffix.kind === 'counter' && live && !base.includes('_limit')) out.stateClass = 'total_increasing';
-  else if (suffix.kind === 'instant' && !/_storage\d+/.test(base)) out.stateClass = 'measurement';
+  if (/(^|_)limit(_|$)|_upper_limit|_lower_limit/.test(base)) {
+    // A configured limit (the GAMA 350's 70 kW) is no measurement: no statistics, no expiry.
+    out.diagnostic = true;
+    return out;
+  }
+  if (suffix.kind === 'counter' && live) out.stateClass = 'total_increasing';
+  else if (suffix.kind === 'instant' && !/_storage\d+/.test(base)) {
+    out.stateClass = 'measurement';
+    out.momentary = true;
+  }
+  const unusedTariff = /_tariff[3-9](_|$)/.test(`${base}_`) && value === 0;
+  if (RARELY_USED_UNITS.has(suffix.unit) || unusedTariff) out.disabledByDefault = true;
   return out;
 }
 
@@ -102,7 +127,7 @@ export function fieldEntities(fields: Readonly<Record<string, number | string>>,
   const out: FieldEntity[] = [];
   for (const [field, value] of Object.entries(fields)) {
     if (typeof value !== 'number') continue;
-    const c = classify(field, medium);
+    const c = classify(field, medium, value);
     if (c) out.push({ field, name: entityName(field), ...c });
   }
   return out;

@@ -1,8 +1,9 @@
 /**
  * Home Assistant MQTT discovery: one sensor per numeric field of a claimed meter, grouped into one
- * device per meter, each linked (via_device) to the gateway's own device. Every entity is
- * available while `<prefix>/status` says online, and reads its value from the meter's retained
- * state JSON with `{{ value_json.<key> }}`.
+ * device per meter, each linked (via_device) to the gateway's own device. A meter's entities are
+ * available while `<prefix>/status` (the gateway) and `<prefix>/<id>/availability` (the meter is
+ * heard) both say online; momentary values also expire on their own. Each entity reads its value
+ * from the meter's retained state JSON (valueTemplate).
  */
 import type { MeterView } from '../model/meter.js';
 import type { Reading } from '../model/reading.js';
@@ -30,7 +31,12 @@ interface SensorSpec extends EntityClass {
   name: string;
   /** key in the state JSON */
   key: string;
-  diagnostic?: boolean;
+}
+
+/** How long momentary values stay current, and the meter's own availability topic. */
+export interface Staleness {
+  /** seconds; 0: never expire */
+  expireAfterS: number;
 }
 
 /** HA object ids and node ids allow [a-zA-Z0-9_-]. */
@@ -42,20 +48,38 @@ export function meterNode(meterId: string): string {
   return `wmbus_${objectId(meterId)}`;
 }
 
-function sensorConfig(spec: SensorSpec, stateTopic: string, uniquePrefix: string, device: object, topics: Topics): string {
+/**
+ * The value template of a state key. `default(None)` renders a missing key as Home Assistant's
+ * "None" payload (state unknown) instead of a template warning on every message; the state JSON
+ * carries every key anyway (null while unknown, state.ts).
+ */
+export function valueTemplate(key: string): string {
+  return `{{ value_json.${key} | default(None) }}`;
+}
+
+/** Where an entity reads and when it is available: all of `availability` must say online. */
+interface EntitySource {
+  stateTopic: string;
+  availability: string[];
+  expireAfterS: number;
+}
+
+function sensorConfig(spec: SensorSpec, source: EntitySource, uniquePrefix: string, device: object): string {
   const config: Record<string, unknown> = {
     name: spec.name,
     unique_id: `${uniquePrefix}_${spec.object}`,
-    state_topic: stateTopic,
-    value_template: `{{ value_json.${spec.key} }}`,
-    availability_topic: topics.availability,
-    payload_available: 'online',
-    payload_not_available: 'offline',
+    state_topic: source.stateTopic,
+    value_template: valueTemplate(spec.key),
+    availability: source.availability.map((topic) => ({ topic })),
+    availability_mode: 'all',
   };
   if (spec.deviceClass) config['device_class'] = spec.deviceClass;
   if (spec.stateClass) config['state_class'] = spec.stateClass;
   if (spec.unit) config['unit_of_measurement'] = spec.unit;
   if (spec.diagnostic) config['entity_category'] = 'diagnostic';
+  if (spec.disabledByDefault) config['enabled_by_default'] = false;
+  // HA shows the entity unavailable when no state message renewed it within expire_after seconds.
+  if (spec.momentary && source.expireAfterS > 0) config['expire_after'] = source.expireAfterS;
   config['device'] = device;
   config['origin'] = { name: 'wmbus-gateway', sw_version: PACKAGE_VERSION };
   return JSON.stringify(config);
@@ -87,7 +111,13 @@ export function meterSensors(meter: MeterView, reading: Reading | undefined): Se
   return specs;
 }
 
-export function meterDiscovery(meter: MeterView, reading: Reading | undefined, topics: Topics, gw: GatewayIdentity): DiscoveryMessage[] {
+export function meterDiscovery(
+  meter: MeterView,
+  reading: Reading | undefined,
+  topics: Topics,
+  gw: GatewayIdentity,
+  staleness: Staleness,
+): DiscoveryMessage[] {
   const node = meterNode(meter.id);
   const device: Record<string, unknown> = {
     identifiers: [node],
@@ -100,10 +130,14 @@ export function meterDiscovery(meter: MeterView, reading: Reading | undefined, t
   if (manufacturer) device['manufacturer'] = manufacturer;
   const model = modelOf(meter, reading);
   if (model) device['model'] = model;
-  const stateTopic = topics.meterState(meter.id);
+  const source = {
+    stateTopic: topics.meterState(meter.id),
+    availability: [topics.availability, topics.meterAvailability(meter.id)],
+    expireAfterS: staleness.expireAfterS,
+  };
   return meterSensors(meter, reading).map((s) => ({
     topic: topics.discovery(node, s.object),
-    payload: sensorConfig(s, stateTopic, node, device, topics),
+    payload: sensorConfig(s, source, node, device),
   }));
 }
 
@@ -126,8 +160,9 @@ export function gatewayDiscovery(topics: Topics, gw: GatewayIdentity): Discovery
     sw_version: PACKAGE_VERSION,
   };
   if (gw.configurationUrl) device['configuration_url'] = gw.configurationUrl;
+  const source = { stateTopic: topics.gatewayState, availability: [topics.availability], expireAfterS: 0 };
   return GATEWAY_SENSORS.map((s) => ({
     topic: topics.discovery(gw.id, s.object),
-    payload: sensorConfig(s, topics.gatewayState, gw.id, device, topics),
+    payload: sensorConfig(s, source, gw.id, device),
   }));
 }

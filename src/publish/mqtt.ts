@@ -15,7 +15,7 @@ import type { MeterChange } from '../model/meter.js';
 import type { Reading } from '../model/reading.js';
 import { DEMO_TOPIC_SUFFIX } from '../gateway/demo/demo.js';
 import { gatewayUuid, pageUrl } from './gateway-id.js';
-import { type DiscoveryMessage, type GatewayIdentity, gatewayDiscovery, meterDiscovery } from './homeassistant.js';
+import { type DiscoveryMessage, type GatewayIdentity, gatewayDiscovery, meterDiscovery, meterSensors } from './homeassistant.js';
 import { MqttLink, type MqttLinkOptions } from './mqtt-link.js';
 import { gatewayStateJson, meterStateJson } from './state.js';
 import { type TopicSettings, type Topics, topicsFor } from './topics.js';
@@ -35,6 +35,10 @@ export interface MqttOutputOptions extends Omit<MqttLinkOptions, 'will'> {
   ownedPrefixes: string[];
   homeAssistant: boolean;
   wmbusmeters: boolean;
+  /** seconds after which Home Assistant shows a momentary value unavailable (0: never) */
+  expireAfterS: number;
+  /** seconds of silence after which a meter's availability says offline */
+  meterSilentAfterS: number;
   /** the gateway counters are published at most this often (default 10 s) */
   gatewayStateIntervalMs?: number;
 }
@@ -57,6 +61,13 @@ export class MqttOutput implements Output {
   readonly #wmbusmeters = new Map<string, { topic: string; payload: string }>();
   #gatewayTimer: NodeJS.Timeout | undefined;
   #gatewayPublishedAt = 0;
+  /** state keys the discovery templates of each meter read: every state message carries them all */
+  readonly #templateKeys = new Map<string, Set<string>>();
+  /** when each claimed meter was last heard (Date.now of the reading's arrival) */
+  readonly #heardAt = new Map<string, number>();
+  /** the availability last published per meter */
+  readonly #available = new Map<string, boolean>();
+  #silenceTimer: NodeJS.Timeout | undefined;
 
   constructor(options: MqttOutputOptions) {
     this.#o = options;
@@ -83,6 +94,13 @@ export class MqttOutput implements Output {
     gateway.on('reading', this.#onReading);
     gateway.on('meter', this.#onMeter);
     gateway.on('radio', this.#scheduleGatewayState);
+    // Meters heard before a restart get one silence period to be heard again.
+    for (const meter of gateway.meters()) if (meter.lastSeen !== undefined) this.#heardAt.set(meter.id, Date.now());
+    const silentMs = this.#o.meterSilentAfterS * 1000;
+    this.#silenceTimer = setInterval(() => {
+      for (const meter of gateway.meters()) this.#publishAvailability(meter.id, false);
+    }, Math.min(60_000, silentMs / 4));
+    this.#silenceTimer.unref();
     this.#link.start({
       onConnect: () => this.#onConnect(),
       onMessage: (topic, payload, retain) => {
@@ -97,6 +115,7 @@ export class MqttOutput implements Output {
 
   async stop(): Promise<void> {
     clearTimeout(this.#gatewayTimer);
+    clearInterval(this.#silenceTimer);
     const gw = this.#gateway;
     if (gw) {
       gw.off('reading', this.#onReading);
@@ -145,7 +164,10 @@ export class MqttOutput implements Output {
   #currentTopics(): Set<string> {
     const topics = new Set([this.#topics.availability, this.#topics.gatewayState]);
     for (const m of gatewayDiscovery(this.#topics, this.#identity)) topics.add(m.topic);
-    for (const meter of this.#gateway?.meters() ?? []) topics.add(this.#topics.meterState(meter.id));
+    for (const meter of this.#gateway?.meters() ?? []) {
+      topics.add(this.#topics.meterState(meter.id));
+      topics.add(this.#topics.meterAvailability(meter.id));
+    }
     for (const sent of this.#discovery.values()) for (const topic of sent.keys()) topics.add(topic);
     return topics;
   }
@@ -172,8 +194,25 @@ export class MqttOutput implements Output {
     const meter = gw.meter(id);
     if (!meter) return;
     const latest = reading ?? gw.latest(id);
-    if (this.#o.homeAssistant) this.#sendDiscovery(id, meterDiscovery(meter, latest, this.#topics, this.#identity), force);
-    this.#publish(this.#topics.meterState(id), JSON.stringify(meterStateJson(meter, latest)), 0);
+    let keys = this.#templateKeys.get(id);
+    if (!keys) this.#templateKeys.set(id, (keys = new Set()));
+    if (this.#o.homeAssistant) {
+      const staleness = { expireAfterS: this.#o.expireAfterS };
+      this.#sendDiscovery(id, meterDiscovery(meter, latest, this.#topics, this.#identity, staleness), force);
+      for (const s of meterSensors(meter, latest)) keys.add(s.key);
+    }
+    this.#publish(this.#topics.meterState(id), JSON.stringify(meterStateJson(meter, latest, keys)), 0);
+    this.#publishAvailability(id, force);
+  }
+
+  /** A meter is available while heard within meterSilentAfterS; published when that changes. */
+  #publishAvailability(id: string, force: boolean): void {
+    const heard = this.#heardAt.get(id);
+    const available = heard !== undefined && Date.now() - heard < this.#o.meterSilentAfterS * 1000;
+    if (!force && this.#available.get(id) === available) return;
+    if (!this.connected) return;
+    this.#available.set(id, available);
+    this.#publish(this.#topics.meterAvailability(id), available ? ONLINE : OFFLINE, 1);
   }
 
   #sendDiscovery(id: string, messages: DiscoveryMessage[], force: boolean): void {
@@ -195,6 +234,7 @@ export class MqttOutput implements Output {
   }
 
   readonly #onReading = (reading: Reading): void => {
+    this.#heardAt.set(reading.meterId, Date.now());
     this.#publishMeter(reading.meterId, false, reading);
     this.#scheduleGatewayState();
     if (this.#o.wmbusmeters && reading.records) {
@@ -229,6 +269,10 @@ export class MqttOutput implements Output {
     for (const topic of this.#discovery.get(id)?.keys() ?? []) this.#clear(topic);
     this.#discovery.delete(id);
     this.#clear(this.#topics.meterState(id));
+    this.#clear(this.#topics.meterAvailability(id));
+    this.#templateKeys.delete(id);
+    this.#heardAt.delete(id);
+    this.#available.delete(id);
     const w = this.#wmbusmeters.get(id);
     if (w) this.#clear(w.topic);
     this.#wmbusmeters.delete(id);
@@ -308,6 +352,8 @@ export function mqttOutputFrom(
     ownedPrefixes: config.demo ? [m.topicPrefix] : [m.topicPrefix, `${m.topicPrefix}${DEMO_TOPIC_SUFFIX}`],
     homeAssistant: m.homeAssistant,
     wmbusmeters: m.wmbusmeters,
+    expireAfterS: m.expireAfterS,
+    meterSilentAfterS: m.meterSilentAfterS,
     log,
     ...tuning,
   };

@@ -7,12 +7,17 @@ import type { MeterView } from '../model/meter.js';
 import type { RadioStatsView } from '../model/status.js';
 import type { Reading } from '../model/reading.js';
 
-export type StateJson = Record<string, string | number>;
+export type StateJson = Record<string, string | number | null>;
 
 /** Keys of the meter facts; a field of the same name (none is named so today) would yield to them. */
 export const METER_STATE_KEYS = ['id', 'name', 'manufacturer', 'medium', 'status', 'last_seen', 'rssi_dbm', 'telegrams'] as const;
 
-export function meterStateJson(meter: MeterView, reading: Reading | undefined): StateJson {
+/**
+ * The state of a meter. `templateKeys` are the keys its discovery templates read: each is in the
+ * message, null while unknown (a meter not yet heard, a field the last telegram lacked), so Home
+ * Assistant shows "unknown" instead of logging a template warning.
+ */
+export function meterStateJson(meter: MeterView, reading: Reading | undefined, templateKeys: Iterable<string> = []): StateJson {
   const out: StateJson = { id: meter.id, name: meter.name };
   const manufacturer = reading?.manufacturer ?? meter.manufacturer;
   const medium = reading?.medium ?? meter.medium;
@@ -20,11 +25,12 @@ export function meterStateJson(meter: MeterView, reading: Reading | undefined): 
   if (medium !== undefined) out['medium'] = medium;
   out['status'] = meter.status.state;
   const seen = reading?.time ?? meter.lastSeen;
-  if (seen !== undefined) out['last_seen'] = new Date(seen).toISOString();
+  out['last_seen'] = seen === undefined ? null : new Date(seen).toISOString();
   const rssi = reading?.rssi ?? meter.rssi;
-  if (rssi !== undefined) out['rssi_dbm'] = rssi;
+  out['rssi_dbm'] = rssi ?? null;
   out['telegrams'] = meter.telegrams;
   for (const [k, v] of Object.entries(reading?.fields ?? {})) if (!Object.hasOwn(out, k)) out[k] = v;
+  for (const k of templateKeys) if (!Object.hasOwn(out, k)) out[k] = null;
   return out;
 }
 

@@ -5,6 +5,7 @@
  *   <prefix>/status                                  online | offline (retained; offline is the last will)
  *   <prefix>/gateway/state                           gateway counters JSON (retained)
  *   <prefix>/<meter id>/state                        latest reading of a claimed meter JSON (retained)
+ *   <prefix>/<meter id>/availability                 online while the meter is heard, offline when silent (retained)
  *   <discoveryPrefix>/sensor/<node>/<object>/config  Home Assistant discovery (retained)
  *   <discoveryPrefix>/status                         Home Assistant's own online/offline (subscribed)
  *   <wmbusmetersPrefix>/<meter name>                 wmbusmeters-compatible JSON (retained, optional)
@@ -21,6 +22,7 @@ export interface Topics {
   gatewayState: string;
   haStatus: string;
   meterState(id: string): string;
+  meterAvailability(id: string): string;
   discovery(node: string, object: string): string;
   wmbusmeters(meterName: string): string;
 }
@@ -36,6 +38,7 @@ export function topicsFor(s: TopicSettings): Topics {
     gatewayState: `${s.topicPrefix}/gateway/state`,
     haStatus: `${s.discoveryPrefix}/status`,
     meterState: (id) => `${s.topicPrefix}/${id}/state`,
+    meterAvailability: (id) => `${s.topicPrefix}/${id}/availability`,
     discovery: (node, object) => `${s.discoveryPrefix}/sensor/${node}/${object}/config`,
     wmbusmeters: (meterName) => `${s.wmbusmetersPrefix}/${topicLevel(meterName)}`,
   };

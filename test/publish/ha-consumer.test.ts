@@ -8,17 +8,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mqttOutputFrom } from '../../src/publish/mqtt.js';
 import { type ExpectedRecord, haveShared } from '../conformance/shared-files.js';
-import { CapturingLogger, claimGama, gama, startGateway, type TestGateway } from './fixtures.js';
+import { CapturingLogger, claimGama, gama, startGateway, type TestGateway, waitForLog } from './fixtures.js';
 import { type Broker, mosquittoMissing, startMosquitto } from './mosquitto.js';
 import { Observer } from './observer.js';
 
-/** The one template form the gateway emits, rendered as Home Assistant would; anything else fails the test. */
+/**
+ * The one template form the gateway emits, rendered as Home Assistant would (JSON null and the
+ * default are Jinja's None, which HA's MQTT sensor takes as "unknown"); anything else fails the
+ * test. Stricter than HA: a key the message lacks fails too, as it would cost a warning there
+ * without the default.
+ */
 function renderTemplate(template: string, valueJson: Record<string, unknown>): string {
-  const m = /^\{\{ value_json\.([A-Za-z_][A-Za-z0-9_]*) \}\}$/.exec(template);
+  const m = /^\{\{ value_json\.([A-Za-z_][A-Za-z0-9_]*) \| default\(None\) \}\}$/.exec(template);
   if (!m) throw new Error(`template form not understood: ${template}`);
   const v = valueJson[m[1]!];
   if (v === undefined) throw new Error(`template ${template}: value_json has no ${m[1]}`);
-  return String(v);
+  return v === null ? 'None' : String(v);
 }
 
 interface Entity {
@@ -34,7 +39,7 @@ async function discover(url: string, discoveryPrefix: string): Promise<{ entitie
     await ha.subscribe(`${discoveryPrefix}/sensor/+/+/config`);
     const entities: Entity[] = [...ha.latest(`${discoveryPrefix}/`)].map(([configTopic, payload]) => ({ configTopic, config: JSON.parse(payload) }));
     const stateTopics = new Set(entities.map((e) => e.config['state_topic'] as string));
-    const availabilityTopics = new Set(entities.map((e) => e.config['availability_topic'] as string));
+    const availabilityTopics = new Set(entities.flatMap((e) => (e.config['availability'] as Array<{ topic: string }>).map((a) => a.topic)));
     for (const t of [...stateTopics, ...availabilityTopics]) await ha.subscribe(t);
     const retained = ha.latest();
     for (const e of entities) {
@@ -74,7 +79,9 @@ describe.skipIf(skip)('Home Assistant consumer (real Mosquitto, real GAMA 350 te
   let gw: TestGateway;
   beforeAll(async () => {
     broker = await startMosquitto();
-    gw = await startGateway({ WMBUS_MQTT_URL: broker.url }, (config) => [mqttOutputFrom(config, new CapturingLogger())!]);
+    const log = new CapturingLogger();
+    gw = await startGateway({ WMBUS_MQTT_URL: broker.url }, (config) => [mqttOutputFrom(config, log)!]);
+    await waitForLog(log, /mqtt: cleared \d+ retained/);
     await claimGama(gw.gateway, gw.clock);
   });
   afterAll(async () => {
@@ -112,7 +119,8 @@ describe.skipIf(skip)('Home Assistant consumer (real Mosquitto, real GAMA 350 te
 
     // Unique ids are unique; every entity is available because the gateway says online.
     expect(new Set(entities.map((e) => e.config['unique_id'])).size).toBe(entities.length);
-    expect([...availability.values()]).toEqual(['online']);
+    expect([...availability.values()]).toEqual(['online', 'online']);
+    expect(meterEntities.every((e) => e.config['availability_mode'] === 'all' && e.config['availability'].length === 2)).toBe(true);
 
     // The diagnostics: signal strength of the telegram and the meter's status.
     const rssi = meterEntities.find((e) => e.config['device_class'] === 'signal_strength')!;

@@ -73,13 +73,22 @@ export class Observer {
 
   /** Subscribes to a topic and waits until it holds this payload, retained or published later. */
   async waitForValue(topic: string, payload: string, what: string): Promise<void> {
-    const live = this.next((m) => m.topic === topic && m.payload === payload, what);
+    await this.waitFor(topic, (p) => p === payload, what);
+  }
+
+  /**
+   * Subscribes to a topic and waits until its payload passes the test, retained or published
+   * later (the gateway publishes asynchronously: what it was just told may still be on its way).
+   */
+  async waitFor(topic: string, test: (payload: string) => boolean, what: string): Promise<string> {
+    const live = this.next((m) => m.topic === topic && test(m.payload), what);
     await this.subscribe(topic);
-    if (this.latest().get(topic) === payload) {
+    const now = this.latest().get(topic);
+    if (now !== undefined && test(now)) {
       live.catch(() => undefined);
-      return;
+      return now;
     }
-    await live;
+    return (await live).payload;
   }
 
   /** The last payload seen per topic (an empty payload deletes), like a broker's retained store. */
