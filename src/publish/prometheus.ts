@@ -1,9 +1,12 @@
 /**
  * Prometheus text exposition (format 0.0.4) of what the gateway knows, for `/metrics`.
  *
- * Meter readings carry the meter's labels (id, name, manufacturer, medium) plus the dimensions of
- * the register: direction (import/export), phase (L1, L2, ...) and tariff (1..4; the total register
- * has no tariff label). Units are Prometheus base units: energy in joules (kWh x 3.6e6), volume in
+ * Every meter series is identified by `id` alone, plus the dimensions of the register: direction
+ * (import/export) and phase (L1, L2, ...). What a user may edit or what describes the meter (name,
+ * manufacturer, medium) is on one `wmbus_meter_info{id,...} 1` series to join on, so a rename
+ * does not start new series. Tariff registers are a metric of their own
+ * (`..._tariff_..._total{tariff}`): the total register already holds their sum, and a sum over one
+ * metric must not count it twice. Units are Prometheus base units: energy in joules (kWh x 3.6e6), volume in
  * cubic meters, power in watts. Registers of the meter are counters (`_total`); a meter swap that
  * restarts a register reads as a counter reset, which rate() and increase() already handle.
  * Process metrics use the names the official client libraries use, so stock dashboards work.
@@ -58,9 +61,30 @@ class Exposition {
 }
 
 /** The normalised reading values (gateway readings.ts) as metrics. */
-const READING_METRICS: Readonly<Record<string, { name: string; type: 'counter' | 'gauge'; factor: number; help: string }>> = {
-  energy: { name: 'wmbus_meter_energy_joules_total', type: 'counter', factor: 3.6e6, help: 'Active energy register of the meter, in joules (kWh x 3.6e6).' },
-  volume: { name: 'wmbus_meter_volume_cubic_meters_total', type: 'counter', factor: 1, help: 'Volume register of the meter, in cubic meters.' },
+interface ReadingMetric {
+  name: string;
+  type: 'counter' | 'gauge';
+  factor: number;
+  help: string;
+  /** the metric of the per-tariff registers, apart from the total */
+  tariff?: { name: string; help: string };
+}
+
+const READING_METRICS: Readonly<Record<string, ReadingMetric>> = {
+  energy: {
+    name: 'wmbus_meter_energy_joules_total',
+    type: 'counter',
+    factor: 3.6e6,
+    help: 'Active energy total register of the meter, in joules (kWh x 3.6e6).',
+    tariff: { name: 'wmbus_meter_energy_tariff_joules_total', help: 'Active energy register of one tariff, in joules; their sum is the total register.' },
+  },
+  volume: {
+    name: 'wmbus_meter_volume_cubic_meters_total',
+    type: 'counter',
+    factor: 1,
+    help: 'Volume total register of the meter, in cubic meters.',
+    tariff: { name: 'wmbus_meter_volume_tariff_cubic_meters_total', help: 'Volume register of one tariff, in cubic meters.' },
+  },
   power: { name: 'wmbus_meter_power_watts', type: 'gauge', factor: 1, help: 'Active power the meter reported, in watts.' },
   voltage: { name: 'wmbus_meter_voltage_volts', type: 'gauge', factor: 1, help: 'Voltage the meter reported, in volts.' },
   current: { name: 'wmbus_meter_current_amperes', type: 'gauge', factor: 1, help: 'Current the meter reported, in amperes.' },
@@ -83,7 +107,7 @@ export function readingDimensions(name: string): { quantity: string; labels: Lab
   return { quantity: quantity!, labels };
 }
 
-function meterLabels(m: MeterView, r: Reading | undefined): Labels {
+function infoLabels(m: MeterView, r: Reading | undefined): Labels {
   return { id: m.id, name: m.name, manufacturer: r?.manufacturer ?? m.manufacturer ?? '', medium: r?.medium ?? m.medium ?? '' };
 }
 
@@ -91,13 +115,15 @@ const METER_STATES: readonly MeterState[] = ['waiting', 'ok', 'wrong_key', 'no_k
 
 function writeMeters(x: Exposition, gateway: Gateway): void {
   const readings = new Map<string, Sample[]>();
+  const info: Sample[] = [];
   const status: Sample[] = [];
   const telegrams: Sample[] = [];
   const lastSeen: Sample[] = [];
   const rssi: Sample[] = [];
   for (const m of gateway.meters()) {
     const latest = gateway.latest(m.id);
-    const labels = meterLabels(m, latest);
+    info.push({ labels: infoLabels(m, latest), value: 1 });
+    const labels = { id: m.id };
     for (const state of METER_STATES) status.push({ labels: { ...labels, state }, value: m.status.state === state ? 1 : 0 });
     telegrams.push({ labels, value: m.telegrams });
     if (m.lastSeen !== undefined) lastSeen.push({ labels, value: m.lastSeen / 1000 });
@@ -106,14 +132,17 @@ function writeMeters(x: Exposition, gateway: Gateway): void {
     for (const [name, value] of [...Object.entries(latest.counters), ...Object.entries(latest.instant)]) {
       const { quantity, labels: dims } = readingDimensions(name);
       const metric = READING_METRICS[quantity];
-      if (!metric) continue;
-      let list = readings.get(quantity);
-      if (!list) readings.set(quantity, (list = []));
+      if (!metric || (dims['tariff'] !== undefined && !metric.tariff)) continue;
+      const key = dims['tariff'] === undefined ? quantity : `${quantity} tariff`;
+      let list = readings.get(key);
+      if (!list) readings.set(key, (list = []));
       list.push({ labels: { ...labels, ...dims }, value: value * metric.factor });
     }
   }
+  x.family('wmbus_meter_info', 'gauge', 'A claimed meter: its name, manufacturer and medium as labels (join on id).', info);
   for (const [quantity, metric] of Object.entries(READING_METRICS)) {
     x.family(metric.name, metric.type, metric.help, readings.get(quantity) ?? []);
+    if (metric.tariff) x.family(metric.tariff.name, metric.type, metric.tariff.help, readings.get(`${quantity} tariff`) ?? []);
   }
   x.family('wmbus_meter_status', 'gauge', 'State of a claimed meter: 1 for its current state (ok, waiting, wrong_key, no_key, replay, error).', status);
   x.family('wmbus_meter_telegrams_total', 'counter', 'Telegrams accepted from the meter since it was claimed.', telegrams);

@@ -3,6 +3,7 @@
  * units with their labels, as the conformance reference gives the GAMA 350's values; counters named
  * `_total`; names and label values that survive escaping.
  */
+import { spawnSync } from 'node:child_process';
 import parsePrometheusTextFormat, { type ParsedFamily } from 'parse-prometheus-text-format';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderMetrics } from '../../src/publish/prometheus.js';
@@ -10,6 +11,7 @@ import { haveShared } from '../conformance/shared-files.js';
 import { claimGama, gama, gamaRecord, startGateway, type TestGateway, waterTelegram } from './fixtures.js';
 
 const KWH_IN_JOULES = 3.6e6;
+const promtool = process.env['PROMTOOL'] ?? '/usr/bin/promtool';
 
 function sample(families: ParsedFamily[], name: string, labels: Record<string, string>): number {
   const family = families.find((f) => f.name === name);
@@ -36,10 +38,16 @@ describe.skipIf(!haveShared)('Prometheus metrics', () => {
 
     const text = renderMetrics(gw.gateway);
     const families = parsePrometheusTextFormat(text);
-    const meter = { id: gama!.expect.id, name: 'Dom', manufacturer: 'EGM', medium: 'electricity' };
+    const meter = { id: gama!.expect.id };
+    expect(sample(families, 'wmbus_meter_info', { id: gama!.expect.id, name: 'Dom', manufacturer: 'EGM', medium: 'electricity' })).toBe(1);
 
+    // Totals and tariffs are metrics of their own: a sum over either counts each kWh once.
     const energy = (dims: { direction: string; tariff?: number }) =>
-      sample(families, 'wmbus_meter_energy_joules_total', { ...meter, direction: dims.direction, tariff: dims.tariff ? String(dims.tariff) : '' });
+      dims.tariff
+        ? sample(families, 'wmbus_meter_energy_tariff_joules_total', { ...meter, direction: dims.direction, tariff: String(dims.tariff) })
+        : sample(families, 'wmbus_meter_energy_joules_total', { ...meter, direction: dims.direction });
+    const totals = families.find((f) => f.name === 'wmbus_meter_energy_joules_total')!;
+    expect(totals.metrics.every((m) => m.labels?.['tariff'] === undefined)).toBe(true);
     expect(energy({ direction: 'import' })).toBeCloseTo((gamaRecord('energy', { direction: 'import' }).value as number) * KWH_IN_JOULES, 3);
     expect(energy({ direction: 'import', tariff: 1 })).toBeCloseTo((gamaRecord('energy', { direction: 'import', tariff: 1 }).value as number) * KWH_IN_JOULES, 3);
     expect(energy({ direction: 'import', tariff: 2 })).toBeCloseTo((gamaRecord('energy', { direction: 'import', tariff: 2 }).value as number) * KWH_IN_JOULES, 3);
@@ -54,8 +62,13 @@ describe.skipIf(!haveShared)('Prometheus metrics', () => {
     expect(sample(families, 'wmbus_meter_last_seen_timestamp_seconds', meter)).toBe(gw.clock.t / 1000);
 
     // The escaped name comes back as it was.
-    const water = { id: '11223344', name: waterName, manufacturer: 'ELS', medium: 'water' };
-    expect(sample(families, 'wmbus_meter_volume_cubic_meters_total', water)).toBe(123.456);
+    expect(sample(families, 'wmbus_meter_info', { id: '11223344', name: waterName, manufacturer: 'ELS', medium: 'water' })).toBe(1);
+    expect(sample(families, 'wmbus_meter_volume_cubic_meters_total', { id: '11223344' })).toBe(123.456);
+
+    // id is the only identity label: no meter series but the info carries name, manufacturer or medium.
+    for (const f of families.filter((x) => x.name.startsWith('wmbus_meter_') && x.name !== 'wmbus_meter_info')) {
+      for (const m of f.metrics) expect(Object.keys(m.labels ?? {}).filter((k) => ['name', 'manufacturer', 'medium'].includes(k)), f.name).toEqual([]);
+    }
 
     // Gateway counters: what was fed (two frames, one refused for want of a key before the claim).
     expect(sample(families, 'wmbus_gateway_frames_total', {})).toBe(2);
@@ -73,6 +86,12 @@ describe.skipIf(!haveShared)('Prometheus metrics', () => {
       expect(new Set(series).size).toBe(series.length);
     }
     expect(text.split('\n').filter((l) => l.startsWith('# TYPE')).length).toBe(families.length);
+
+    // Prometheus' own linter accepts it.
+    const lint = spawnSync(promtool, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(lint.error, 'promtool (Debian package prometheus) must be installed').toBeUndefined();
+    expect(`${lint.stdout}${lint.stderr}`).toBe('');
+    expect(lint.status).toBe(0);
   });
 
   it('reports event-loop delay from the second scrape on', async () => {
