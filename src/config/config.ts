@@ -37,7 +37,16 @@ export interface GatewayConfig {
     sampleIntervalS: number;
     nearbyRetentionDays: number;
   };
-  http: { enabled: boolean; host: string; port: number; adminToken?: string };
+  http: {
+    enabled: boolean;
+    host: string;
+    port: number;
+    adminToken?: string;
+    /** origins allowed to read the API from their pages (CORS); '*' for any; empty: none */
+    corsOrigins: string[];
+    /** origins allowed to show the page in a frame (CSP frame-ancestors); empty: none */
+    frameAncestors: string[];
+  };
   mqtt: {
     url?: string;
     username?: string;

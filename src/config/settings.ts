@@ -100,6 +100,37 @@ function topicPrefix(): Parse {
       : bad('must be a non-empty MQTT topic without wildcards (# +) and without a leading or trailing /');
 }
 
+/**
+ * Web origins ("http://homeassistant.local:8123"): a list (file) or comma-separated (env); `*`
+ * stands for any origin where `wildcard` allows it, `'self'` where `self` does.
+ */
+function originList(allow: { wildcard?: boolean; self?: boolean } = {}): Parse {
+  return (v) => {
+    const items = typeof v === 'string' ? v.split(',') : Array.isArray(v) ? v : [null];
+    const out: string[] = [];
+    for (const item of items) {
+      if (typeof item !== 'string') return bad('must be a list of origins such as "http://homeassistant.local:8123"');
+      const text = item.trim();
+      if (text === '') continue;
+      if ((text === '*' && allow.wildcard) || (text === "'self'" && allow.self)) {
+        out.push(text);
+        continue;
+      }
+      let origin: string | undefined;
+      try {
+        origin = new URL(text).origin;
+      } catch {
+        origin = undefined;
+      }
+      if (!origin || origin === 'null' || origin !== text.replace(/\/$/, '')) {
+        return bad(`has ${JSON.stringify(text)}, which is not an origin: scheme, host and port only, e.g. "http://homeassistant.local:8123"`);
+      }
+      out.push(origin);
+    }
+    return ok(out);
+  };
+}
+
 /** Meters given in the configuration: "ID[:KEY][:NAME]" entries separated by ";" (env) or objects (file). */
 function meterList(): Parse {
   return (v) => {
@@ -156,6 +187,8 @@ export const SETTINGS: Setting[] = [
   { path: 'http.enabled', env: 'WMBUS_HTTP', parse: bool(), default: true, doc: 'serve the LAN page and JSON API' },
   { path: 'http.host', env: 'WMBUS_HTTP_HOST', parse: str(), default: '0.0.0.0', doc: 'address the page listens on' },
   { path: 'http.port', env: 'WMBUS_HTTP_PORT', parse: int(1, 65535), default: 8080, doc: 'port of the page, JSON API and /metrics' },
+  { path: 'http.corsOrigins', env: 'WMBUS_HTTP_CORS_ORIGINS', parse: originList({ wildcard: true }), default: [], doc: 'other web pages (origins) allowed to read the API, comma-separated; * for any (empty: none)' },
+  { path: 'http.frameAncestors', env: 'WMBUS_HTTP_FRAME_ANCESTORS', parse: originList({ self: true }), default: [], doc: "pages (origins) that may show the page in a frame, e.g. Home Assistant's (empty: none)" },
   { path: 'http.adminToken', env: 'WMBUS_ADMIN_TOKEN', parse: optionalStr(), default: undefined, doc: 'token for changes (empty: generated at first start, shown in the log)', secret: true },
 
   { path: 'mqtt.url', env: 'WMBUS_MQTT_URL', parse: url(['mqtt:', 'mqtts:', 'ws:', 'wss:']), default: undefined, doc: 'broker, e.g. mqtt://192.168.1.10:1883 (empty: MQTT off)' },

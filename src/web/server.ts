@@ -12,6 +12,7 @@ import type { Logger } from '../model/log.js';
 import { renderMetrics } from '../publish/prometheus.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { bearerToken, resolveAdminToken, tokenMatches } from './admin-token.js';
+import { corsHeaders, securityHeaders } from './browser-policy.js';
 import { EventHub } from './events.js';
 import { HttpError } from './http-error.js';
 import { type Reply, type RouteContext, findRoute, lightReading } from './routes.js';
@@ -29,14 +30,6 @@ export interface WebOutputOptions {
   /** seconds between SSE heartbeats (default 15) */
   heartbeatS?: number;
 }
-
-const SECURITY_HEADERS = {
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'X-Frame-Options': 'DENY',
-  // Everything the page uses comes from the gateway itself; uPlot sets styles from script.
-  'Content-Security-Policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
-};
 
 export class WebOutput implements Output {
   readonly name = 'web';
@@ -136,7 +129,8 @@ export class WebOutput implements Output {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    const { http } = this.#options.config;
+    for (const [k, v] of Object.entries({ ...securityHeaders(http), ...corsHeaders(http, req.headers.origin) })) res.setHeader(k, v);
     try {
       const url = new URL(req.url ?? '/', 'http://gateway');
       const method = req.method ?? 'GET';
@@ -218,9 +212,6 @@ function send(req: IncomingMessage, res: ServerResponse, reply: Reply, extra: Re
     'Content-Type': isJson ? 'application/json; charset=utf-8' : reply.type,
     'Content-Length': String(body.length),
     'Cache-Control': 'no-store',
-    // Reading is open on the LAN, also to other pages (a Home Assistant card, a script);
-    // changes need the token in a header, which a browser never sends across origins unasked.
-    'Access-Control-Allow-Origin': '*',
   });
   res.end(req.method === 'HEAD' ? undefined : body);
 }
