@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { fieldEntities } from '../../src/publish/entities.js';
 
 function entity(field: string, value: number, medium: string) {
-  return fieldEntities({ [field]: value }, medium)[0];
+  return fieldEntities({ [field]: value }, medium)[0]!;
 }
 
 describe('Home Assistant entity classes', () => {
