@@ -5,6 +5,7 @@
  */
 import { access } from 'node:fs/promises';
 import { ConfigError, type GatewayConfig, loadConfig } from '../config/config.js';
+import { backfillDemo } from '../gateway/demo/backfill.js';
 import { DEMO_AIR_MODULE, demoConfig, demoIntro } from '../gateway/demo/demo.js';
 import { type FrameSource, Gateway, type Output } from '../gateway/gateway.js';
 import { createLogger, type Logger } from '../model/log.js';
@@ -65,6 +66,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   if (radio.demo) {
     config = demoConfig(config);
     for (const line of demoIntro(radio.reason)) log.info(line);
+    await backfillDemo(config, log);
   }
   log.info(
     `data in ${config.dataDir}${config.configFile ? `, settings from ${config.configFile}` : ''}, time zone ${config.timeZone}, store written every ${config.store.flushIntervalS} s`,

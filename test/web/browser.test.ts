@@ -1,8 +1,7 @@
 /**
  * The page in a real headless Chromium (Debian's, driven by playwright-core; nothing is downloaded)
- * against the demo service started as `wmbus-gateway run` in a child process. The demo's data
- * folder is first given two days of history made from the same simulated meters, as a gateway that
- * has been running for a while would have. One page watches the dashboard while another opens the
+ * against the demo service started as `wmbus-gateway run` in a child process, on an empty data
+ * folder as a newcomer starts it: the demo makes its own 60 days of history at first start. One page watches the dashboard while another opens the
  * charts, claims the neighbour's meter with its key (its readings must appear on the first page
  * without a reload) and tries a wrong key on another. Screenshots of the dashboard on a phone and
  * a desktop go to test-artifacts/. About 30-60 s, mostly waiting for the simulated meters.
@@ -16,9 +15,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_METERS, frameAt, rssiAt, sendTimes } from '../../src/gateway/demo/neighbourhood.js';
+import { DEMO_METERS } from '../../src/gateway/demo/neighbourhood.js';
 import { repoRoot } from '../conformance/shared-files.js';
-import { FakeClock, openGateway, tempDir, testConfig } from '../gateway/harness.js';
+import { tempDir } from '../gateway/harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -64,24 +63,9 @@ async function waitForLog(pattern: RegExp, ms: number): Promise<RegExpMatchArray
   }
 }
 
-/** Two days of the household's telegrams, ending three minutes ago, into the demo's data folder. */
-async function seedHistory(demoDir: string, now: number): Promise<void> {
-  const clock = new FakeClock(now - 2 * 86_400_000);
-  const gw = await openGateway(testConfig(demoDir), clock);
-  const household = DEMO_METERS.filter((m) => m.household);
-  for (const m of household) await gw.claim({ id: m.id, name: m.name, key: m.key });
-  const sends = household.flatMap((m) => sendTimes(m, now - 2 * 86_400_000, now - 180_000).map((t) => ({ m, t }))).sort((a, b) => a.t - b.t);
-  for (const { m, t } of sends) {
-    clock.t = t;
-    gw.ingestTelegram(frameAt(m, t), { time: t, rssi: rssiAt(m, t), mode: m.mode, frameFormat: m.frameFormat });
-  }
-  await gw.stop();
-}
-
 beforeAll(async () => {
   if (!haveChromium) return;
   tmp = await tempDir();
-  await seedHistory(path.join(tmp.dir, 'demo'), Date.now());
   const port = await freePort();
   // Steady simulated time: the demo radio loses no telegram however busy the machine is (on wall
   // time a loaded CI machine stalls the radio process past the FIFO's 5 ms and the neighbour's
@@ -141,7 +125,7 @@ describe.skipIf(!haveChromium)('the page in Chromium against the demo service', 
     await expect.poll(() => dash.locator('nav a.active').textContent()).toBe('Pulpit');
     const house = dash.locator(`[data-meter="${HOUSE.id}"]`);
     await house.locator('[data-field="power_import"]').waitFor();
-    // Two days of history: today's import is there before any live telegram.
+    // The demo's history: today's import is there before any live telegram.
     await expect.poll(() => house.locator('tbody tr').first().textContent()).toMatch(/Dziś\s*[\d,]+\s*kWh/);
     const firstTimes = await dash.locator('[data-meter]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset['time']));
     await dash.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
@@ -168,6 +152,13 @@ describe.skipIf(!haveChromium)('the page in Chromium against the demo service', 
     const csv = await (await other.request.get(base + csvHref!)).text();
     expect(csv.split('\r\n')[0]).toMatch(/^meter_id,start,end,energy_import_kwh,energy_export_kwh,.*energy_import_t2_kwh.*,partial$/);
     expect(csv.trim().split('\r\n').length).toBeGreaterThanOrEqual(47);
+    // The daily chart at first start: a month of days with import, not "No history in this range yet".
+    const dailyHref = await other.locator('section:has([data-chart="day"]) a[download]').getAttribute('href');
+    const dailyRows = (await (await other.request.get(base + dailyHref!)).text()).trim().split('\r\n');
+    const importColumn = dailyRows[0]!.split(',').indexOf('energy_import_kwh');
+    expect(importColumn).toBeGreaterThan(0);
+    const daysWithImport = dailyRows.slice(1).filter((r) => Number(r.split(',')[importColumn]) > 0).length;
+    expect(daysWithImport).toBeGreaterThanOrEqual(28);
     // The range picker: the last 24 hours draw fewer bars than 48.
     const rowsOf = async () => (await (await other.request.get(base + (await other.locator('section:has([data-chart="hour"]) a[download]').getAttribute('href'))!)).text()).trim().split('\r\n').length;
     await other.locator('section:has([data-chart="hour"]) select').selectOption('h24');
