@@ -2,12 +2,12 @@
  * The admin token without configuration: generated at first start, shown in the log that once,
  * kept in the data folder (mode 0600) and accepted after a restart without being shown again.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOKEN_FILE, tokenMatches } from '../../src/web/admin-token.js';
+import { TOKEN_FILE, bearerToken, resolveAdminToken, tokenMatches } from '../../src/web/admin-token.js';
 import { tempDir } from '../gateway/harness.js';
-import { type Rig, request, startRig } from './helpers.js';
+import { type Rig, memoryLogger, request, startRig } from './helpers.js';
 
 const T0 = Date.parse('2025-06-20T10:00:00+02:00');
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -91,5 +91,44 @@ describe('a token that is almost right', () => {
     } finally {
       await rig.stop();
     }
+  });
+});
+
+describe('resolveAdminToken', () => {
+  it('takes a configured token without its surrounding blanks and says where it comes from', async () => {
+    const lines: string[] = [];
+    expect(await resolveAdminToken('  chosen-by-me \n', path.join(tmp.dir, 'configured'), memoryLogger(lines))).toBe('chosen-by-me');
+    expect(lines).toEqual(['info web: changes need the admin token from the configuration (http.adminToken)']);
+  });
+
+  it('treats a blank configured token as none and generates one', async () => {
+    const dir = path.join(tmp.dir, 'blank');
+    const token = await resolveAdminToken('   ', dir, memoryLogger([]));
+    expect(token).toMatch(/^[a-z2-9]{4}(-[a-z2-9]{4}){4}$/);
+    expect((await readFile(path.join(dir, TOKEN_FILE), 'utf8')).trim()).toBe(token);
+  });
+
+  it('refuses to start when the token file cannot be read, and says what to do', async () => {
+    const dir = path.join(tmp.dir, 'unreadable');
+    await mkdir(path.join(dir, TOKEN_FILE), { recursive: true }); // a folder where the file should be: EISDIR
+    await expect(resolveAdminToken(undefined, dir, memoryLogger([]))).rejects.toThrow(
+      /^cannot read the admin token from .*admin-token \(.*\): fix its permissions or delete it to get a new one$/,
+    );
+  });
+});
+
+describe('bearerToken', () => {
+  it.each([
+    ['Bearer abc-def', 'abc-def'],
+    ['bearer abc-def', 'abc-def'],
+    ['Bearer   abc-def', 'abc-def'],
+    ['Bearer abc-def  ', 'abc-def'],
+    ['Bearer abc def', undefined],
+    ['xBearer abc-def', undefined],
+    ['Basic abc-def', undefined],
+    ['Bearer ', undefined],
+    [undefined, undefined],
+  ])('%j -> %j', (header, token) => {
+    expect(bearerToken(header)).toBe(token);
   });
 });
