@@ -58,6 +58,8 @@ export interface GatewayConfig {
     discoveryPrefix: string;
     wmbusmeters: boolean;
     wmbusmetersPrefix: string;
+    /** the last level of the wmbusmeters topic: the meter's name (as wmbusmeters) or its id */
+    wmbusmetersTopic: 'name' | 'id';
     /** seconds after which Home Assistant shows a momentary value (power, voltage) unavailable; 0: never */
     expireAfterS: number;
     /** seconds of silence after which a meter's availability topic says offline */

@@ -206,6 +206,7 @@ export const SETTINGS: Setting[] = [
   { path: 'mqtt.expireAfterS', env: 'WMBUS_MQTT_EXPIRE_AFTER_S', parse: int(0, 86400), default: 900, doc: 'power, voltage and other momentary values show unavailable in Home Assistant when not renewed for this long (0: never)' },
   { path: 'mqtt.meterSilentAfterS', env: 'WMBUS_MQTT_METER_SILENT_AFTER_S', parse: int(1, 604800), default: 3600, doc: 'a meter not heard for this long shows unavailable in Home Assistant' },
   { path: 'mqtt.demo', env: 'WMBUS_MQTT_DEMO', parse: bool(), default: false, doc: 'publish the demo meters too (under PREFIX-demo; off: no MQTT in the demo)' },
+  { path: 'mqtt.wmbusmetersTopic', env: 'WMBUS_MQTT_WMBUSMETERS_TOPIC', parse: oneOf('name', 'id'), default: 'name', doc: 'wmbusmeters JSON under PREFIX/<meter name> or PREFIX/<meter id>' },
   { path: 'mqtt.wmbusmetersPrefix', env: 'WMBUS_MQTT_WMBUSMETERS_PREFIX', parse: topicPrefix(), default: 'wmbusmeters', doc: 'topic prefix of the wmbusmeters-compatible JSON' },
 
   { path: 'metrics.enabled', env: 'WMBUS_METRICS', parse: bool(), default: true, doc: 'serve Prometheus text on /metrics' },

@@ -8,6 +8,7 @@
 import type { MeterView } from '../model/meter.js';
 import type { Reading } from '../model/reading.js';
 import { meterFamilies } from '../meters/index.js';
+import { manufacturerName } from '../meters/manufacturers.js';
 import { fieldEntities, type EntityClass } from './entities.js';
 import type { Topics } from './topics.js';
 import { PACKAGE_VERSION } from '../version.js';
@@ -127,7 +128,10 @@ export function meterDiscovery(
   };
   if (gw.configurationUrl) device['configuration_url'] = gw.configurationUrl;
   const manufacturer = reading?.manufacturer ?? meter.manufacturer;
-  if (manufacturer) device['manufacturer'] = manufacturer;
+  if (manufacturer) {
+    const name = manufacturerName(manufacturer);
+    device['manufacturer'] = name ? `${name} (${manufacturer})` : manufacturer;
+  }
   const model = modelOf(meter, reading);
   if (model) device['model'] = model;
   const source = {

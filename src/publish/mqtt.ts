@@ -35,6 +35,8 @@ export interface MqttOutputOptions extends Omit<MqttLinkOptions, 'will'> {
   ownedPrefixes: string[];
   homeAssistant: boolean;
   wmbusmeters: boolean;
+  /** the last level of the wmbusmeters topic: the meter's name (as wmbusmeters does) or its id */
+  wmbusmetersTopic: 'name' | 'id';
   /** seconds after which Home Assistant shows a momentary value unavailable (0: never) */
   expireAfterS: number;
   /** seconds of silence after which a meter's availability says offline */
@@ -240,12 +242,17 @@ export class MqttOutput implements Output {
     if (this.#o.wmbusmeters && reading.records) {
       const meter = this.#gateway!.meter(reading.meterId);
       if (!meter) return;
-      const json = toWmbusmetersJson({ ...reading, id: reading.meterId, name: meter.name, records: reading.records });
-      const message = { topic: this.#topics.wmbusmeters(meter.name), payload: JSON.stringify(json) };
+      const device = `cc1101[${this.#o.gatewayUuid.slice(0, 8)}]`;
+      const json = toWmbusmetersJson({ ...reading, id: reading.meterId, name: meter.name, records: reading.records, device });
+      const message = { topic: this.#wmbusmetersTopic(meter.id, meter.name), payload: JSON.stringify(json) };
       this.#wmbusmeters.set(reading.meterId, message);
       this.#publish(message.topic, message.payload, 0);
     }
   };
+
+  #wmbusmetersTopic(id: string, name: string): string {
+    return this.#topics.wmbusmeters(this.#o.wmbusmetersTopic === 'id' ? id : name);
+  }
 
   readonly #onMeter = (change: MeterChange): void => {
     this.#scheduleGatewayState();
@@ -258,7 +265,7 @@ export class MqttOutput implements Output {
     if (change.change === 'renamed' && last) {
       // The wmbusmeters topic carries the name: move the retained message.
       const json = { ...(JSON.parse(last.payload) as Record<string, unknown>), name: change.meter.name };
-      const moved = { topic: this.#topics.wmbusmeters(change.meter.name), payload: JSON.stringify(json) };
+      const moved = { topic: this.#wmbusmetersTopic(change.id, change.meter.name), payload: JSON.stringify(json) };
       if (moved.topic !== last.topic) this.#clear(last.topic);
       this.#wmbusmeters.set(change.id, moved);
       this.#publish(moved.topic, moved.payload, 0);
@@ -352,6 +359,7 @@ export function mqttOutputFrom(
     ownedPrefixes: config.demo ? [m.topicPrefix] : [m.topicPrefix, `${m.topicPrefix}${DEMO_TOPIC_SUFFIX}`],
     homeAssistant: m.homeAssistant,
     wmbusmeters: m.wmbusmeters,
+    wmbusmetersTopic: m.wmbusmetersTopic,
     expireAfterS: m.expireAfterS,
     meterSilentAfterS: m.meterSilentAfterS,
     log,

@@ -8,7 +8,7 @@
  *   <prefix>/<meter id>/availability                 online while the meter is heard, offline when silent (retained)
  *   <discoveryPrefix>/sensor/<node>/<object>/config  Home Assistant discovery (retained)
  *   <discoveryPrefix>/status                         Home Assistant's own online/offline (subscribed)
- *   <wmbusmetersPrefix>/<meter name>                 wmbusmeters-compatible JSON (retained, optional)
+ *   <wmbusmetersPrefix>/<meter name or id>           wmbusmeters-compatible JSON (retained, optional)
  */
 
 export interface TopicSettings {
@@ -24,7 +24,8 @@ export interface Topics {
   meterState(id: string): string;
   meterAvailability(id: string): string;
   discovery(node: string, object: string): string;
-  wmbusmeters(meterName: string): string;
+  /** `level`: the meter's name, or its id (mqtt.wmbusmetersTopic) */
+  wmbusmeters(level: string): string;
 }
 
 /** A name as one topic level: MQTT wildcards and separators become "_". */
@@ -40,6 +41,6 @@ export function topicsFor(s: TopicSettings): Topics {
     meterState: (id) => `${s.topicPrefix}/${id}/state`,
     meterAvailability: (id) => `${s.topicPrefix}/${id}/availability`,
     discovery: (node, object) => `${s.discoveryPrefix}/sensor/${node}/${object}/config`,
-    wmbusmeters: (meterName) => `${s.wmbusmetersPrefix}/${topicLevel(meterName)}`,
+    wmbusmeters: (level) => `${s.wmbusmetersPrefix}/${topicLevel(level)}`,
   };
 }

@@ -19,7 +19,13 @@ export interface WmbusmetersInput {
   name: string;
   manufacturer: string;
   deviceType: number;
+  /** the meter's version byte; with manufacturer and device type it names the driver */
+  version?: number;
   medium: string;
+  /** signal strength of the telegram, printed as `rssi_dbm` */
+  rssi?: number;
+  /** the receiving device as wmbusmeters prints it (`device`), e.g. "cc1101[...]" */
+  device?: string;
   /** reception time, ms since the epoch */
   time: number;
   records: readonly MbusRecord[];
@@ -38,14 +44,45 @@ const MEDIA: Readonly<Record<number, string>> = {
   0x0c: 'heat volume at inlet',
 };
 
-/** The wmbusmeters driver that decodes a meter family, where it is known for certain. */
-const DRIVERS: ReadonlyArray<{ manufacturers: readonly string[]; deviceTypes: readonly number[]; driver: string }> = [
-  { manufacturers: ['EGM', 'APA', 'NES', 'DEV'], deviceTypes: [0x02], driver: 'amiplus' },
+interface DriverMatch {
+  manufacturers: readonly string[];
+  deviceTypes: readonly number[];
+  /** the meter versions the driver is known for; absent: any */
+  versions?: readonly number[];
+  driver: string;
+}
+
+/**
+ * The wmbusmeters driver that decodes a meter, where it is known for certain: manufacturer,
+ * device type and version as wmbusmeters' own test telegrams of each driver carry them
+ * (conformance/wmbusmeters-vectors.jsonl). Where two drivers share all three, none is named.
+ */
+const DRIVERS: readonly DriverMatch[] = [
+  { manufacturers: ['EGM', 'APA', 'NES', 'DEV'], deviceTypes: [0x02], versions: [0x00, 0x01, 0x02, 0x03], driver: 'amiplus' },
+  { manufacturers: ['KPL'], deviceTypes: [0x02], driver: 'sanxing' },
   { manufacturers: ['KAM'], deviceTypes: [0x06, 0x07, 0x16], driver: 'kamwater' },
   { manufacturers: ['KAM'], deviceTypes: [0x04, 0x0a, 0x0c], driver: 'kamheat' },
-  { manufacturers: ['KPL'], deviceTypes: [0x02], driver: 'sanxing' },
-  { manufacturers: ['APA'], deviceTypes: [0x07], driver: 'apator162' },
+  { manufacturers: ['APA'], deviceTypes: [0x07], versions: [0x05], driver: 'apator162' },
+  { manufacturers: ['APA'], deviceTypes: [0x07], versions: [0x14], driver: 'apatorna1' },
+  { manufacturers: ['APA'], deviceTypes: [0x16], versions: [0x01], driver: 'ultrimis' },
+  { manufacturers: ['APA'], deviceTypes: [0x0d], versions: [0x42], driver: 'elf2' },
   { manufacturers: ['SEN'], deviceTypes: [0x06, 0x07], driver: 'iperl' },
+  { manufacturers: ['BMT'], deviceTypes: [0x07], versions: [0x13], driver: 'hydrodigit' },
+  { manufacturers: ['BMT'], deviceTypes: [0x07], versions: [0x18], driver: 'iwmtx5' },
+  { manufacturers: ['DME'], deviceTypes: [0x07], versions: [0x63], driver: 'dme173' },
+  { manufacturers: ['DME'], deviceTypes: [0x07], versions: [0x70], driver: 'hydrus' },
+  { manufacturers: ['DWZ'], deviceTypes: [0x06], versions: [0x02], driver: 'waterstarm' },
+  { manufacturers: ['ECM'], deviceTypes: [0x07], versions: [0x05], driver: 'picoflux' },
+  { manufacturers: ['EFE'], deviceTypes: [0x07], versions: [0x02], driver: 'engelmann_faw' },
+  { manufacturers: ['FIO'], deviceTypes: [0x07], versions: [0x01], driver: 'fiowater' },
+  { manufacturers: ['KDN'], deviceTypes: [0x07], versions: [0x01], driver: 'kadenwater' },
+  { manufacturers: ['QDS'], deviceTypes: [0x06, 0x07], versions: [0x18, 0x1d], driver: 'qwater' },
+  { manufacturers: ['QDS'], deviceTypes: [0x08], versions: [0x35], driver: 'qcaloric' },
+  { manufacturers: ['QDS'], deviceTypes: [0x37], versions: [0x47], driver: 'qheat' },
+  { manufacturers: ['SON'], deviceTypes: [0x06], versions: [0x3c], driver: 'supercom587' },
+  { manufacturers: ['TCH'], deviceTypes: [0x62], versions: [0x95], driver: 'mkradio4' },
+  { manufacturers: ['TCH'], deviceTypes: [0x08], versions: [0x94], driver: 'fhkvdataiv' },
+  { manufacturers: ['HYD'], deviceTypes: [0x68], versions: [0x92], driver: 'sharky' },
 ];
 
 function recordsHave(records: readonly MbusRecord[], quantity: string): boolean {
@@ -99,6 +136,8 @@ const electricity: Namer = (r) => {
     case 'energy':
       if (r.function !== 'instantaneous') return undefined;
       if (r.phase) return n && !produced && r.tariff === 0 ? `total_energy_consumption_l${n}_kwh` : undefined;
+      // amiplus knows tariffs 1-3: a fourth has no name there, and is left out rather than given one.
+      if (r.tariff > 3) return undefined;
       return `total_energy_${produced ? 'production' : 'consumption'}${tariffPart(r)}_kwh`;
     case 'power':
       if (r.tariff > 0) return undefined;
@@ -215,8 +254,14 @@ function numberKeyValue(r: MbusRecord, kind: WmbusmetersKind): [string, number] 
 }
 
 /** The driver name wmbusmeters would print in `meter` for this meter, or "unknown". */
-export function wmbusmetersDriver(manufacturer: string, deviceType: number): string {
-  return DRIVERS.find((d) => d.manufacturers.includes(manufacturer) && d.deviceTypes.includes(deviceType))?.driver ?? 'unknown';
+export function wmbusmetersDriver(manufacturer: string, deviceType: number, version?: number): string {
+  const match = DRIVERS.find(
+    (d) =>
+      d.manufacturers.includes(manufacturer) &&
+      d.deviceTypes.includes(deviceType) &&
+      (d.versions === undefined || (version !== undefined && d.versions.includes(version))),
+  );
+  return match?.driver ?? 'unknown';
 }
 
 export function wmbusmetersMedia(deviceType: number, medium: string, kind: WmbusmetersKind): string {
@@ -232,7 +277,7 @@ export function toWmbusmetersJson(m: WmbusmetersInput): WmbusmetersJson {
   const out: WmbusmetersJson = {
     _: 'telegram',
     media: wmbusmetersMedia(m.deviceType, m.medium, kind),
-    meter: wmbusmetersDriver(m.manufacturer, m.deviceType),
+    meter: wmbusmetersDriver(m.manufacturer, m.deviceType, m.version),
     name: m.name,
     id: m.id,
   };
@@ -241,5 +286,8 @@ export function toWmbusmetersJson(m: WmbusmetersInput): WmbusmetersJson {
     if (kv && !Object.hasOwn(out, kv[0])) out[kv[0]] = kv[1];
   }
   out['timestamp'] = new Date(m.time).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // wmbusmeters prints the receiving device and the signal strength after the time.
+  if (m.device !== undefined) out['device'] = m.device;
+  if (m.rssi !== undefined) out['rssi_dbm'] = m.rssi;
   return out;
 }

@@ -112,7 +112,7 @@ describe.skipIf(skip)('Home Assistant consumer (real Mosquitto, real GAMA 350 te
     const devices = new Set(meterEntities.map((e) => JSON.stringify(e.config['device'])));
     expect(devices.size).toBe(1);
     const device = meterEntities[0]!.config['device'];
-    expect(device).toMatchObject({ name: 'Dom', manufacturer: 'EGM', identifiers: [expect.any(String)] });
+    expect(device).toMatchObject({ name: 'Dom', manufacturer: 'Elgama-Elektronika (EGM)', identifiers: [expect.any(String)] });
     const gatewayEntities = entities.filter((e) => e.config['device']?.identifiers?.includes(device.via_device));
     expect(gatewayEntities.length).toBeGreaterThan(0);
     expect(gatewayEntities.every((e) => e.state !== undefined)).toBe(true);

@@ -289,6 +289,11 @@ describe.skipIf(skip)('MQTT output (real Mosquitto)', () => {
     expect(json.current_power_consumption_kw).toBe((gamaRecord('power', { direction: 'import' }).value as number) / 1000);
     expect(json.voltage_at_phase_1_v).toBe(gamaRecord('voltage', { phase: 'L1' }).value);
     expect(json.timestamp).toBe(new Date(gw.clock.t).toISOString().replace('.000Z', 'Z'));
+    // As wmbusmeters prints them after the time: the receiving device and the signal strength.
+    expect(json.device).toMatch(/^cc1101\[[0-9a-f]{8}\]$/);
+    expect(json.rssi_dbm).toBe(-67);
+    // amiplus names tariffs 1-3 only: no invented tariff 4 key.
+    expect(Object.keys(json).filter((k) => k.includes('tariff_4'))).toEqual([]);
 
     // Renamed: the retained message moves to the new name.
     const moved = o.next((m) => m.topic === `${env.WMBUS_MQTT_WMBUSMETERS_PREFIX}/Mieszkanie`, 'under the new name');
@@ -297,6 +302,33 @@ describe.skipIf(skip)('MQTT output (real Mosquitto)', () => {
     const fresh = await observer();
     await fresh.subscribe(`${env.WMBUS_MQTT_WMBUSMETERS_PREFIX}/#`);
     expect([...fresh.latest(env.WMBUS_MQTT_WMBUSMETERS_PREFIX).keys()]).toEqual([`${env.WMBUS_MQTT_WMBUSMETERS_PREFIX}/Mieszkanie`]);
+  });
+});
+
+describe.skipIf(skip)('MQTT output: wmbusmeters topic per meter id (real Mosquitto)', () => {
+  it('publishes under the meter id when asked, and a rename keeps the topic', async () => {
+    const broker = await startMosquitto();
+    const log = new CapturingLogger();
+    const env = mqttEnv(broker, { WMBUS_MQTT_WMBUSMETERS: 'true', WMBUS_MQTT_WMBUSMETERS_TOPIC: 'id' });
+    const gw = await startGateway(env, (config) => [mqttOutputFrom(config, log, FAST)!]);
+    const o = await Observer.connect(broker.url);
+    try {
+      await waitForLog(log, /mqtt: cleared \d+ retained/);
+      const topic = `${env.WMBUS_MQTT_WMBUSMETERS_PREFIX}/${gama!.expect.id}`;
+      await o.subscribe(`${env.WMBUS_MQTT_WMBUSMETERS_PREFIX}/#`);
+      const first = o.next((m) => m.topic === topic, 'on the id topic');
+      await claimGama(gw.gateway, gw.clock);
+      expect(JSON.parse((await first).payload)).toMatchObject({ meter: 'amiplus', name: 'Dom', id: gama!.expect.id });
+      const renamed = o.next((m) => m.topic === topic && JSON.parse(m.payload).name === 'Mieszkanie', 'renamed, same topic');
+      await gw.gateway.rename(gama!.expect.id, 'Mieszkanie');
+      await renamed;
+      await o.sync();
+      expect([...o.latest(env.WMBUS_MQTT_WMBUSMETERS_PREFIX).keys()]).toEqual([topic]);
+    } finally {
+      await o.close();
+      await gw.close();
+      await broker.dispose();
+    }
   });
 });
 

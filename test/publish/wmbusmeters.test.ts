@@ -25,6 +25,7 @@ function ours(v: WmbusmetersVector): Record<string, string | number> | undefined
     name: String(v.expected!['name']),
     manufacturer: t.manufacturer,
     deviceType: t.deviceType,
+    version: t.version,
     medium: t.medium,
     time: Date.parse(TIMESTAMP_PLACEHOLDER),
     records: t.records,
