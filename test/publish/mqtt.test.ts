@@ -258,8 +258,9 @@ describe.skipIf(skip)('MQTT output (real Mosquitto)', () => {
     const o = await observer();
     await o.subscribe(`${env.WMBUS_MQTT_DISCOVERY_PREFIX}/#`);
     const node = `${env.WMBUS_MQTT_DISCOVERY_PREFIX}/sensor/wmbus_${gama!.expect.id}/`;
+    // The gateway publishes asynchronously: the configs may still be on their way.
+    await expect.poll(() => o.latest(node).size, { timeout: 20_000 }).toBeGreaterThan(10);
     const gamaConfigs = [...o.latest(node).keys()];
-    expect(gamaConfigs.length).toBeGreaterThan(10);
 
     await gw.gateway.remove(gama!.expect.id);
     const fresh = await observer();
