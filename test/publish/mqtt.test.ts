@@ -236,8 +236,8 @@ describe.skipIf(skip)('MQTT output (real Mosquitto)', () => {
     const ha = await observer();
     const filter = `${env.WMBUS_MQTT_DISCOVERY_PREFIX}/sensor/+/+/config`;
     await ha.subscribe(filter);
+    await expect.poll(() => ha.latest(env.WMBUS_MQTT_DISCOVERY_PREFIX).size, { timeout: 20_000 }).toBeGreaterThan(10);
     const configs = ha.latest(env.WMBUS_MQTT_DISCOVERY_PREFIX);
-    expect(configs.size).toBeGreaterThan(10);
     const retainedCount = ha.messages.length;
 
     const energyTopic = `${env.WMBUS_MQTT_DISCOVERY_PREFIX}/sensor/wmbus_${gama!.expect.id}/energy_import_kwh/config`;
