@@ -75,8 +75,11 @@ describe.skipIf(skip)('MQTT output (real Mosquitto)', () => {
     gw.gateway.ingestTelegram(waterTelegram('11223344', 123.456, 1), { time: gw.clock.t });
     await gw.gateway.claim({ id: '11223344', name: 'Woda' });
 
-    // A client that connects afterwards gets it all from the broker's retained store.
+    // A client that connects afterwards gets it all from the broker's retained store (once the
+    // gateway's asynchronous publishes have arrived: the water meter's discovery comes last).
     const o = await observer();
+    await o.waitFor(`${env.WMBUS_MQTT_TOPIC_PREFIX}/${gama!.expect.id}/state`, (p) => JSON.parse(p).status === 'ok', 'the GAMA 350 read');
+    await o.waitFor(`${env.WMBUS_MQTT_DISCOVERY_PREFIX}/sensor/wmbus_11223344/status/config`, () => true, 'the water meter discovered');
     await o.subscribe(`${env.WMBUS_MQTT_TOPIC_PREFIX}/#`);
     await o.subscribe(`${env.WMBUS_MQTT_DISCOVERY_PREFIX}/#`);
     const retained = o.latest();
