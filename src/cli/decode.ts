@@ -1,19 +1,20 @@
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { meterFamilies } from '../meters/index.js';
 import { type DecodeOptions, FormatMemory, decodeTelegram, keyForAll, keysFromObject, parseKey } from '../wmbus/decode.js';
 import { hexByte, parseHex } from '../wmbus/hex.js';
 import type { DecodeResult, DecodedTelegram, KeyLookup, MbusRecord } from '../wmbus/types.js';
 import { type CliIo, EXIT_OK, UsageError, cliWords } from './io.js';
+import { readLines } from './lines.js';
+import { LineOutput } from './output.js';
 
 /**
  * `wmbus-gateway decode`: telegrams as hex from the command line or one per line from a file or
- * stdin; one result per telegram as JSON, JSON lines or an analyser-style text table.
+ * stdin; one result per telegram as JSON, JSON lines, compact field lines or an analyser-style text table.
  */
 
-type Format = 'json' | 'jsonl' | 'text';
+type Format = 'json' | 'jsonl' | 'fields' | 'text';
 
 interface DecodeArgs {
   hex: string[];
@@ -23,7 +24,7 @@ interface DecodeArgs {
   format: Format;
 }
 
-const FORMATS: readonly Format[] = ['json', 'jsonl', 'text'];
+const FORMATS: readonly Format[] = ['json', 'jsonl', 'fields', 'text'];
 const PROGRESS_EVERY = 1000;
 
 function parseArgs(args: string[]): DecodeArgs {
@@ -100,6 +101,17 @@ export function resultJson(result: DecodeResult): Record<string, unknown> {
   return result.ok ? { ok: true, ...result.telegram } : { ok: false, error: result.error };
 }
 
+/**
+ * The compact line of `--format fields`, for bulk work: the meter id, the time (when received if the
+ * input says so, else the meter's own clock), and the named fields; a failed telegram gives its error code.
+ */
+export function resultFieldsLine(result: DecodeResult, receivedMs?: number): string {
+  if (!result.ok) return JSON.stringify({ id: result.error.id ?? null, error: result.error.code }) + '\n';
+  const { id, fields } = result.telegram;
+  const time = receivedMs !== undefined ? new Date(receivedMs).toISOString() : (fields['meter_datetime'] ?? null);
+  return JSON.stringify({ id, time, ...fields }) + '\n';
+}
+
 function securityText(t: DecodedTelegram): string {
   const s = t.security;
   const parts = [`mode ${s.mode}`];
@@ -159,12 +171,6 @@ export function resultText(result: DecodeResult, n: number): string {
   return lines.join('\n') + '\n';
 }
 
-function writer(out: Writable): (text: string) => Promise<void> {
-  return async (text) => {
-    if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', resolve));
-  };
-}
-
 export async function decodeCommand(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv);
   const keys = await loadKeys(args);
@@ -177,25 +183,30 @@ export async function decodeCommand(argv: string[], io: CliIo): Promise<number> 
   const input = args.input !== undefined ? await openInput(args.input, io) : undefined;
 
   const options: DecodeOptions = { keys, formats: new FormatMemory(), meters: meterFamilies };
-  const write = writer(io.stdout);
+  const out = new LineOutput(io.stdout);
   const progress = io.stderr.isTTY === true;
   let count = 0;
   let lastProgress = 0;
 
   const emit = async (result: DecodeResult): Promise<void> => {
     count++;
-    if (args.format === 'text') await write(resultText(result, count) + '\n');
-    else await write(JSON.stringify(resultJson(result), null, args.format === 'json' ? 2 : undefined) + '\n');
+    if (args.format === 'fields') await out.write(resultFieldsLine(result));
+    else if (args.format === 'text') await out.write(resultText(result, count) + '\n');
+    else await out.write(JSON.stringify(resultJson(result), null, args.format === 'json' ? 2 : undefined) + '\n');
     if (progress && count % PROGRESS_EVERY === 0 && Date.now() - lastProgress > 200) {
       lastProgress = Date.now();
       io.stderr.write(`\rdecoded ${count} telegrams`);
     }
   };
 
-  for (const bytes of telegrams) await emit(decodeTelegram(bytes, options));
-  if (input) {
+  for (const bytes of telegrams) {
+    if (out.closed) break;
+    await emit(decodeTelegram(bytes, options));
+  }
+  if (input && !out.closed) {
     let lineNo = 0;
-    for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+    for await (const line of readLines(input)) {
+      if (out.closed) break;
       lineNo++;
       const text = line.trim();
       if (text === '' || text.startsWith('#')) continue;
@@ -207,6 +218,7 @@ export async function decodeCommand(argv: string[], io: CliIo): Promise<number> 
       await emit(decodeTelegram(bytes, options));
     }
   }
+  await out.flush();
   if (progress && lastProgress !== 0) io.stderr.write(`\rdecoded ${count} telegrams\n`);
   return EXIT_OK;
 }

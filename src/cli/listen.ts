@@ -8,8 +8,9 @@ import { type RadioFrame, type RadioOptions, RadioSupervisor } from '../radio/su
 import { meterFamilies } from '../meters/index.js';
 import { type DecodeOptions, FormatMemory, decodeTelegram } from '../wmbus/decode.js';
 import { formatRtlWmbusLine } from '../wmbus/frame/rtlwmbus.js';
-import { loadKeys, resultJson, resultText } from './decode.js';
+import { loadKeys, resultFieldsLine, resultJson, resultText } from './decode.js';
 import { type CliIo, EXIT_FAILURE, EXIT_OK, UsageError, cliWords } from './io.js';
+import { LineOutput } from './output.js';
 import { type Found, frameJson, frameText } from './replay.js';
 
 /**
@@ -17,8 +18,8 @@ import { type Found, frameJson, frameText } from './replay.js';
  * scenario) and print every frame it receives, in the replay command's shapes plus rssi.
  */
 
-type Format = 'jsonl' | 'text' | 'rtlwmbus';
-const FORMATS: readonly Format[] = ['jsonl', 'text', 'rtlwmbus'];
+type Format = 'jsonl' | 'fields' | 'text' | 'rtlwmbus';
+const FORMATS: readonly Format[] = ['jsonl', 'fields', 'text', 'rtlwmbus'];
 
 interface ListenArgs {
   radio?: 'cc1101' | 'sim';
@@ -99,7 +100,8 @@ export async function listenCommand(argv: string[], io: CliIo): Promise<number> 
     scenarioEndMs = ether.lastSyncMs + 40 + SCENARIO_TAIL_MS;
   }
   const keys = args.keys !== undefined ? await loadKeys({ keys: args.keys }) : undefined;
-  const decodeOptions: DecodeOptions | undefined = keys ? { keys, formats: new FormatMemory(), meters: meterFamilies } : undefined;
+  // fields only exist decoded: without keys the clear telegrams still decode
+  const decodeOptions: DecodeOptions | undefined = keys || args.format === 'fields' ? { keys, formats: new FormatMemory(), meters: meterFamilies } : undefined;
   // Steady simulated time: a scenario plays the same on a busy laptop as on an idle one.
   const options: RadioOptions = chip ?? { radio: 'sim', sim: { scenarioFile: args.sim, time: 'steady' } };
   const supervisor = new RadioSupervisor(options);
@@ -109,18 +111,19 @@ export async function listenCommand(argv: string[], io: CliIo): Promise<number> 
   const finished = new Promise<void>((resolve) => {
     finish = resolve;
   });
+  const out = new LineOutput(io.stdout);
+  void out.gone.then(() => finish());
   supervisor.on('frame', (f: RadioFrame) => {
     if (args.count !== undefined && printed >= args.count) return;
     printed++;
     const found = foundOf(f);
     const decoded = decodeOptions ? decodeTelegram(f.link.telegram, decodeOptions) : undefined;
+    // The radio cannot wait for a slow reader: lines queue in the output until it catches up.
     if (args.format === 'rtlwmbus') {
-      io.stdout.write(formatRtlWmbusLine({ mode: f.mode, telegram: f.link.telegram, time: f.time ?? Date.now(), rssi: f.rssi }) + '\n');
-    } else if (args.format === 'jsonl') {
-      io.stdout.write(JSON.stringify({ ...frameJson(found), ...(decoded ? resultJson(decoded) : {}) }) + '\n');
-    } else {
-      io.stdout.write(frameText(found) + (decoded ? resultText(decoded, printed) : '') + '\n');
-    }
+      void out.write(formatRtlWmbusLine({ mode: f.mode, telegram: f.link.telegram, time: f.time ?? Date.now(), rssi: f.rssi }) + '\n');
+    } else if (args.format === 'fields') void out.write(resultFieldsLine(decoded!, f.time));
+    else if (args.format === 'jsonl') void out.write(JSON.stringify({ ...frameJson(found), ...(decoded ? resultJson(decoded) : {}) }) + '\n');
+    else void out.write(frameText(found) + (decoded ? resultText(decoded, printed) : '') + '\n');
     if (args.count !== undefined && printed >= args.count) finish();
   });
   supervisor.on('stats', (s: { listenedMs: number }) => {
@@ -144,6 +147,7 @@ export async function listenCommand(argv: string[], io: CliIo): Promise<number> 
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   await supervisor.stop();
+  await out.flush();
   const s = supervisor.stats;
   if (s) {
     io.stderr.write(

@@ -1,4 +1,5 @@
-import { type CliIo, type Command, EXIT_USAGE, UsageError, processIo } from './io.js';
+import { type CliIo, type Command, EXIT_FAILURE, EXIT_USAGE, UsageError, processIo } from './io.js';
+import { OutputError, survivesClosedReader } from './output.js';
 
 interface CommandEntry {
   summary: string;
@@ -16,18 +17,18 @@ const COMMANDS: Record<string, CommandEntry> = {
   decode: {
     summary: 'decode telegrams given as hex',
     usage:
-      'wmbus-gateway decode [HEX ...] [--input FILE|-] [--key HEX] [--keys FILE] [--format json|jsonl|text]',
+      'wmbus-gateway decode [HEX ...] [--input FILE|-] [--key HEX] [--keys FILE] [--format json|jsonl|fields|text]',
     load: async () => (await import('./decode.js')).decodeCommand,
   },
   replay: {
     summary: 'find frames in a capture (raw bits, hex lines, rtl_wmbus lines) and decode them',
-    usage: 'wmbus-gateway replay FILE|- --input bits|hex|rtlwmbus [--keys FILE] [--format jsonl|text] [--sync-errors N] [--no-repair]',
+    usage: 'wmbus-gateway replay FILE|- --input bits|hex|rtlwmbus [--keys FILE] [--format jsonl|fields|text] [--sync-errors N] [--no-repair]',
     load: async () => (await import('./replay.js')).replayCommand,
   },
   listen: {
     summary: 'print every frame the radio receives',
     usage:
-      'wmbus-gateway listen [--radio cc1101|sim] [--sim FILE] [--count N] [--keys FILE] [--format jsonl|text|rtlwmbus]',
+      'wmbus-gateway listen [--radio cc1101|sim] [--sim FILE] [--count N] [--keys FILE] [--format jsonl|fields|text|rtlwmbus]',
     load: async () => (await import('./listen.js')).listenCommand,
   },
 };
@@ -40,6 +41,9 @@ function help(): string {
 }
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  // `wmbus-gateway decode ... | head -1`: the reader going away ends a command quietly, with status 0.
+  survivesClosedReader(io.stdout);
+  survivesClosedReader(io.stderr);
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(help());
@@ -61,6 +65,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     if (err instanceof UsageError) {
       io.stderr.write(`wmbus-gateway ${name}: ${err.message}\nusage: ${entry.usage}\n`);
       return EXIT_USAGE;
+    }
+    if (err instanceof OutputError) {
+      io.stderr.write(`wmbus-gateway ${name}: ${err.message}\n`);
+      return EXIT_FAILURE;
     }
     throw err;
   }

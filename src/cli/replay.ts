@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { meterFamilies } from '../meters/index.js';
 import { type DecodeOptions, FormatMemory, decodeTelegram } from '../wmbus/decode.js';
 import { stripBlockCrcs } from '../wmbus/frame/blocks.js';
@@ -12,8 +11,10 @@ import { parseRtlWmbusLine, type RtlWmbusTelegram } from '../wmbus/frame/rtlwmbu
 import type { FrameResult, LinkFrame, RadioMode } from '../wmbus/frame/types.js';
 import { parseHex, toHex } from '../wmbus/hex.js';
 import { BitStreamDecoder } from '../wmbus/phy/bit-stream.js';
-import { loadKeys, resultJson, resultText } from './decode.js';
+import { loadKeys, resultFieldsLine, resultJson, resultText } from './decode.js';
 import { type CliIo, EXIT_OK, UsageError, cliWords } from './io.js';
+import { readLines } from './lines.js';
+import { LineOutput } from './output.js';
 
 /**
  * `wmbus-gateway replay`: find the frames in a capture and print them, decoded when keys are given.
@@ -22,9 +23,9 @@ import { type CliIo, EXIT_OK, UsageError, cliWords } from './io.js';
  */
 
 type Input = 'bits' | 'hex' | 'rtlwmbus';
-type Format = 'jsonl' | 'text';
+type Format = 'jsonl' | 'fields' | 'text';
 const INPUTS: readonly Input[] = ['bits', 'hex', 'rtlwmbus'];
-const FORMATS: readonly Format[] = ['jsonl', 'text'];
+const FORMATS: readonly Format[] = ['jsonl', 'fields', 'text'];
 
 interface ReplayArgs {
   file: string;
@@ -161,18 +162,13 @@ function frameFromRtl(t: RtlWmbusTelegram): { result: FrameResult; frameFormat?:
   return { result: { ok: true, frame }, ...(t.mode === 'T' ? { frameFormat: 'A' as const } : {}) };
 }
 
-function writer(out: Writable): (text: string) => Promise<void> {
-  return async (text) => {
-    if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', resolve));
-  };
-}
-
 export async function replayCommand(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv);
   const keys = args.keys !== undefined ? await loadKeys({ keys: args.keys }) : undefined;
   const capture = await openCapture(args.file, io);
-  const decodeOptions: DecodeOptions | undefined = keys ? { keys, formats: new FormatMemory(), meters: meterFamilies } : undefined;
-  const write = writer(io.stdout);
+  // fields only exist decoded: without keys the clear telegrams still decode
+  const decodeOptions: DecodeOptions | undefined = keys || args.format === 'fields' ? { keys, formats: new FormatMemory(), meters: meterFamilies } : undefined;
+  const out = new LineOutput(io.stdout);
   const tally = new Tally();
   let count = 0;
 
@@ -181,11 +177,9 @@ export async function replayCommand(argv: string[], io: CliIo): Promise<number> 
     if (found.frame.corrected > 0) tally.repaired++;
     count++;
     const decoded = decodeOptions ? decodeTelegram(found.frame.telegram, decodeOptions) : undefined;
-    if (args.format === 'jsonl') {
-      await write(JSON.stringify({ ...frameJson(found), ...(decoded ? resultJson(decoded) : {}) }) + '\n');
-    } else {
-      await write(frameText(found) + (decoded ? resultText(decoded, count) : '') + '\n');
-    }
+    if (args.format === 'fields') await out.write(resultFieldsLine(decoded!, found.frame.time));
+    else if (args.format === 'jsonl') await out.write(JSON.stringify({ ...frameJson(found), ...(decoded ? resultJson(decoded) : {}) }) + '\n');
+    else await out.write(frameText(found) + (decoded ? resultText(decoded, count) : '') + '\n');
   };
 
   if (args.input === 'bits') {
@@ -201,6 +195,7 @@ export async function replayCommand(argv: string[], io: CliIo): Promise<number> 
       for (const f of found.splice(0)) await emit(f);
     };
     for await (const chunk of capture) {
+      if (out.closed) break;
       decoder.push(chunk as Uint8Array);
       await flush();
     }
@@ -208,7 +203,8 @@ export async function replayCommand(argv: string[], io: CliIo): Promise<number> 
     await flush();
   } else {
     let lineNo = 0;
-    for await (const text of createInterface({ input: capture, crlfDelay: Infinity })) {
+    for await (const text of readLines(capture)) {
+      if (out.closed) break;
       lineNo++;
       const line = text.trim();
       if (line === '' || line.startsWith('#')) continue;
@@ -235,6 +231,7 @@ export async function replayCommand(argv: string[], io: CliIo): Promise<number> 
       }
     }
   }
+  await out.flush();
   io.stderr.write(tally.summary());
   return EXIT_OK;
 }

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
@@ -107,6 +107,43 @@ describe('decode command', () => {
     ]);
   });
 
+  it('fields prints one compact line per telegram: id, time and the named fields, or the error code', async () => {
+    const result = await run(['--input', '-', '--keys', path.join(dir, 'keys.json'), '--format', 'fields'], `${encryptedA}\n${encryptedB}\n`);
+    expect(result.code).toBe(0);
+    expect(lines(result.stdout)).toEqual([
+      { id: '12345678', time: '2008-05-31T23:50', meter_datetime: '2008-05-31T23:50', volume_m3: 28504.27, error_flags: 0 },
+      { id: '87654321', error: 'NO_KEY' },
+    ]);
+  });
+
+  it('waits for a slow reader instead of holding the whole result in memory', async () => {
+    const total = 4000;
+    let pulled = 0;
+    let written = 0;
+    let maxAhead = 0;
+    async function* input() {
+      for (pulled = 1; pulled <= total; pulled++) yield `${encryptedA}\n`;
+    }
+    // a reader that takes one chunk per event-loop turn and is always full
+    const stdout = new Writable({
+      highWaterMark: 1,
+      write(chunk: Buffer, _enc, done) {
+        written += chunk.toString().split('\n').length - 1;
+        maxAhead = Math.max(maxAhead, pulled - written);
+        setImmediate(done);
+      },
+    });
+    const code = await main(['decode', '--input', '-', '--key', KEY_HEX, '--format', 'jsonl'], {
+      stdin: Readable.from(input()),
+      stdout,
+      stderr: new PassThrough(),
+    });
+    expect(code).toBe(0);
+    expect(written).toBe(total);
+    // one output batch (64 kB, some 70 results here) and a few input lines, not thousands
+    expect(maxAhead).toBeLessThan(150);
+  });
+
   it('json prints one indented object per telegram', async () => {
     const result = await run([encryptedA, '--key', KEY_HEX, '--format', 'json']);
     expect(result.stdout.split('\n')[1]).toMatch(/^ {2}"ok": true,$/);
@@ -157,7 +194,7 @@ describe('decode command', () => {
       [[encryptedA, '--keys', path.join(dir, 'missing.json')], 'cannot read keys file'],
       [[encryptedA, '--keys', badJson], 'is not JSON'],
       [[encryptedA, '--keys', badId], "meter id '1234'"],
-      [[encryptedA, '--format', 'xml'], '--format must be one of json, jsonl, text'],
+      [[encryptedA, '--format', 'xml'], '--format must be one of json, jsonl, fields, text'],
       [['zz'], 'is not a hex telegram'],
     ];
     for (const [args, message] of cases) {
