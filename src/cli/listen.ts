@@ -101,7 +101,8 @@ export async function listenCommand(argv: string[], io: CliIo): Promise<number> 
   }
   const keys = args.keys !== undefined ? await loadKeys({ keys: args.keys }) : undefined;
   // fields only exist decoded: without keys the clear telegrams still decode
-  const decodeOptions: DecodeOptions | undefined = keys || args.format === 'fields' ? { keys, formats: new FormatMemory(), meters: meterFamilies } : undefined;
+  const decodeOptions: DecodeOptions | undefined =
+    keys || args.format === 'fields' ? { keys, formats: new FormatMemory(), meters: meterFamilies } : undefined;
   // Steady simulated time: a scenario plays the same on a busy laptop as on an idle one.
   const options: RadioOptions = chip ?? { radio: 'sim', sim: { scenarioFile: args.sim, time: 'steady' } };
   const supervisor = new RadioSupervisor(options);
@@ -122,7 +123,9 @@ export async function listenCommand(argv: string[], io: CliIo): Promise<number> 
     if (args.format === 'rtlwmbus') {
       void out.write(formatRtlWmbusLine({ mode: f.mode, telegram: f.link.telegram, time: f.time ?? Date.now(), rssi: f.rssi }) + '\n');
     } else if (args.format === 'fields') void out.write(resultFieldsLine(decoded!, f.time));
-    else if (args.format === 'jsonl') void out.write(JSON.stringify({ ...frameJson(found), ...(decoded ? resultJson(decoded) : {}) }) + '\n');
+    else if (args.format === 'jsonl') {
+      void out.write(JSON.stringify({ ...frameJson(found), ...(decoded ? resultJson(decoded) : {}) }) + '\n');
+    }
     else void out.write(frameText(found) + (decoded ? resultText(decoded, printed) : '') + '\n');
     if (args.count !== undefined && printed >= args.count) finish();
   });

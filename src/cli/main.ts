@@ -22,7 +22,8 @@ const COMMANDS: Record<string, CommandEntry> = {
   },
   replay: {
     summary: 'find frames in a capture (raw bits, hex lines, rtl_wmbus lines) and decode them',
-    usage: 'wmbus-gateway replay FILE|- --input bits|hex|rtlwmbus [--keys FILE] [--format jsonl|fields|text] [--sync-errors N] [--no-repair]',
+    usage:
+      'wmbus-gateway replay FILE|- --input bits|hex|rtlwmbus [--keys FILE] [--format jsonl|fields|text] [--sync-errors N] [--no-repair]',
     load: async () => (await import('./replay.js')).replayCommand,
   },
   listen: {

@@ -167,7 +167,8 @@ export async function replayCommand(argv: string[], io: CliIo): Promise<number> 
   const keys = args.keys !== undefined ? await loadKeys({ keys: args.keys }) : undefined;
   const capture = await openCapture(args.file, io);
   // fields only exist decoded: without keys the clear telegrams still decode
-  const decodeOptions: DecodeOptions | undefined = keys || args.format === 'fields' ? { keys, formats: new FormatMemory(), meters: meterFamilies } : undefined;
+  const decodeOptions: DecodeOptions | undefined =
+    keys || args.format === 'fields' ? { keys, formats: new FormatMemory(), meters: meterFamilies } : undefined;
   const out = new LineOutput(io.stdout);
   const tally = new Tally();
   let count = 0;
@@ -178,7 +179,9 @@ export async function replayCommand(argv: string[], io: CliIo): Promise<number> 
     count++;
     const decoded = decodeOptions ? decodeTelegram(found.frame.telegram, decodeOptions) : undefined;
     if (args.format === 'fields') await out.write(resultFieldsLine(decoded!, found.frame.time));
-    else if (args.format === 'jsonl') await out.write(JSON.stringify({ ...frameJson(found), ...(decoded ? resultJson(decoded) : {}) }) + '\n');
+    else if (args.format === 'jsonl') {
+      await out.write(JSON.stringify({ ...frameJson(found), ...(decoded ? resultJson(decoded) : {}) }) + '\n');
+    }
     else await out.write(frameText(found) + (decoded ? resultText(decoded, count) : '') + '\n');
   };
 

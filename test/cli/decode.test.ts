@@ -108,7 +108,8 @@ describe('decode command', () => {
   });
 
   it('fields prints one compact line per telegram: id, time and the named fields, or the error code', async () => {
-    const result = await run(['--input', '-', '--keys', path.join(dir, 'keys.json'), '--format', 'fields'], `${encryptedA}\n${encryptedB}\n`);
+    const keys = path.join(dir, 'keys.json');
+    const result = await run(['--input', '-', '--keys', keys, '--format', 'fields'], `${encryptedA}\n${encryptedB}\n`);
     expect(result.code).toBe(0);
     expect(lines(result.stdout)).toEqual([
       { id: '12345678', time: '2008-05-31T23:50', meter_datetime: '2008-05-31T23:50', volume_m3: 28504.27, error_flags: 0 },
