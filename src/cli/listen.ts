@@ -2,8 +2,6 @@ import { existsSync } from 'node:fs';
 import { spidevPath } from '../../drivers/spi/bus.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { cc1101Options } from '../radio/from-config.js';
-import { Ether } from '../../drivers/cc1101/sim/ether.js';
-import { loadScenario } from '../radio/sim-air.js';
 import { type RadioFrame, type RadioOptions, RadioSupervisor } from '../radio/supervisor.js';
 import { meterFamilies } from '../meters/index.js';
 import { type DecodeOptions, FormatMemory, decodeTelegram } from '../wmbus/decode.js';
@@ -91,6 +89,7 @@ export async function listenCommand(argv: string[], io: CliIo): Promise<number> 
   }
   let scenarioEndMs = Infinity;
   if (args.sim) {
+    const [{ Ether }, { loadScenario }] = await Promise.all([import('../../drivers/cc1101/sim/ether.js'), import('../radio/sim-air.js')]);
     const ether = new Ether();
     try {
       await loadScenario(args.sim, ether);

@@ -5,8 +5,6 @@
  */
 import { access } from 'node:fs/promises';
 import { ConfigError, type GatewayConfig, loadConfig } from '../config/config.js';
-import { backfillDemo } from '../gateway/demo/backfill.js';
-import { DEMO_AIR_MODULE, demoConfig, demoIntro } from '../gateway/demo/demo.js';
 import { type FrameSource, Gateway, type Output } from '../gateway/gateway.js';
 import { createLogger, type Logger } from '../model/log.js';
 import { TimeZone } from '../model/timezone.js';
@@ -22,7 +20,8 @@ const STOP_TIMEOUT_MS = 8000;
  */
 export const OUTPUT_FACTORIES: Array<(config: GatewayConfig, log: Logger) => Promise<Output | undefined>> = [
   async (config, log) => (await import('../web/server.js')).webOutputFrom(config, log),
-  async (config, log) => (await import('../publish/mqtt.js')).mqttOutputFrom(config, log),
+  // the MQTT client library is a good part of the gateway's heap: loaded only when a broker is set
+  async (config, log) => (config.mqtt.url ? (await import('../publish/mqtt.js')).mqttOutputFrom(config, log) : undefined),
 ];
 
 interface RunArgs {
@@ -64,6 +63,11 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
 
   const radio = await chooseRadio(config);
   if (radio.demo) {
+    // the demo (its meters, its simulated neighbourhood) is loaded only when it plays
+    const [{ demoConfig, demoIntro }, { backfillDemo }] = await Promise.all([
+      import('../gateway/demo/demo.js'),
+      import('../gateway/demo/backfill.js'),
+    ]);
     config = demoConfig(config);
     for (const line of demoIntro(radio.reason)) log.info(line);
     await backfillDemo(config, log);
@@ -120,10 +124,13 @@ interface RadioChoice {
 }
 
 async function chooseRadio(config: GatewayConfig): Promise<RadioChoice> {
-  const demo = (reason: string): RadioChoice => ({
+  const demo = async (reason: string): Promise<RadioChoice> => ({
     demo: true,
     reason,
-    options: { radio: 'sim', sim: { airModule: DEMO_AIR_MODULE, airOptions: {}, time: config.radio.simTime } },
+    options: {
+      radio: 'sim',
+      sim: { airModule: (await import('../gateway/demo/demo.js')).DEMO_AIR_MODULE, airOptions: {}, time: config.radio.simTime },
+    },
   });
   const r = config.radio;
   if (config.demo) return demo('demo asked for (--demo or WMBUS_DEMO)');

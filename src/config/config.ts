@@ -72,6 +72,12 @@ export interface GatewayConfig {
   configFile?: string;
 }
 
+/**
+ * Topic prefix suffix of a demo that was asked to publish (mqtt.demo): never the real meters' topics.
+ * Here, not in the demo, so that a real start can clear the demo's topics without loading the demo.
+ */
+export const DEMO_TOPIC_SUFFIX = '-demo';
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
   constructor(readonly problems: string[]) {

@@ -8,12 +8,11 @@
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import type { GatewayConfig } from '../config/config.js';
+import { DEMO_TOPIC_SUFFIX, type GatewayConfig } from '../config/config.js';
 import type { Gateway, Output } from '../gateway/gateway.js';
 import type { Logger } from '../model/log.js';
 import type { MeterChange } from '../model/meter.js';
 import type { Reading } from '../model/reading.js';
-import { DEMO_TOPIC_SUFFIX } from '../gateway/demo/demo.js';
 import { gatewayUuid, pageUrl } from './gateway-id.js';
 import { type DiscoveryMessage, type GatewayIdentity, gatewayDiscovery, meterDiscovery, meterSensors } from './homeassistant.js';
 import { MqttLink, type MqttLinkOptions } from './mqtt-link.js';

@@ -4,15 +4,12 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { GatewayConfig } from '../../config/config.js';
+import { DEMO_TOPIC_SUFFIX, type GatewayConfig } from '../../config/config.js';
 import { DEMO_METERS } from './neighbourhood.js';
 
 const here = import.meta.url;
 // From sources (tsx) the module is air.ts; in the installed package it is dist/.../air.js.
 export const DEMO_AIR_MODULE = fileURLToPath(new URL(here.endsWith('.ts') ? './air.ts' : './air.js', here));
-
-/** Topic prefix of a demo that was asked to publish (mqtt.demo): never the real meters' topics. */
-export const DEMO_TOPIC_SUFFIX = '-demo';
 
 export function demoConfig(config: GatewayConfig): GatewayConfig {
   const household = DEMO_METERS.filter((m) => m.household).map((m) => ({ id: m.id, name: m.name, ...(m.key ? { key: m.key } : {}) }));
