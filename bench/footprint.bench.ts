@@ -1,0 +1,174 @@
+/**
+ * The demo as `npm start` runs it (the compiled service with the start script's Node flags): memory
+ * and CPU of the gateway and its radio process over time, then with the radio process held to a
+ * quarter of a core (a cgroup CPU quota, as on a loaded Pi Zero 2 W). Needs Linux; the quota needs root.
+ * `npm run bench -- footprint` (WMBUS_BENCH_FOOTPRINT_MIN sets the length, default 10 minutes).
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { repoRoot } from './paths.js';
+
+export const title = 'Footprint of the running demo (gateway + radio process)';
+
+const MINUTES = Number(process.env['WMBUS_BENCH_FOOTPRINT_MIN'] ?? 10);
+const QUOTA_MINUTES = 1;
+const SAMPLE_MS = 10_000;
+const here = path.dirname(fileURLToPath(import.meta.url));
+const cliMain = path.join(here, '..', 'src', 'cli', 'main.js');
+
+/** The Node flags of `npm start`: the figures are those of the service as users start it. */
+export function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const words = pkg.scripts['start']!.split(/\s+/);
+  return words.slice(1, words.indexOf('bin/wmbus-gateway.js'));
+}
+
+interface Memory {
+  rss: number;
+  private: number;
+  shared: number;
+}
+
+/** kB from smaps_rollup: private pages are this process's own, shared ones (the Node binary) are shared. */
+function memory(pid: number): Memory {
+  const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  return { rss: kb('Rss'), private: kb('Private_Clean') + kb('Private_Dirty'), shared: kb('Shared_Clean') + kb('Shared_Dirty') };
+}
+
+/** CPU ms used so far (utime + stime, in clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+interface Sample {
+  atS: number;
+  gateway: Memory;
+  radio: Memory;
+  gatewayCpuMs: number;
+  radioCpuMs: number;
+}
+
+function sample(gateway: number, radio: number, startedMs: number): Sample {
+  return {
+    atS: (Date.now() - startedMs) / 1000,
+    gateway: memory(gateway),
+    radio: memory(radio),
+    gatewayCpuMs: cpuMs(gateway),
+    radioCpuMs: cpuMs(radio),
+  };
+}
+
+const mib = (kb: number): string => (kb / 1024).toFixed(1);
+/** Both processes' private pages plus the shared pages once: what the pair costs the board. */
+const pairKb = (s: Sample): number => s.gateway.private + s.radio.private + Math.max(s.gateway.shared, s.radio.shared);
+
+function row(label: string, s: Sample, from: Sample): string {
+  const seconds = s.atS - from.atS;
+  const pct = (ms: number) => `${((100 * ms) / (seconds * 1000)).toFixed(1)}%`;
+  return (
+    `| ${label} | **${mib(pairKb(s))}** | ${mib(s.gateway.rss + s.radio.rss)} | ${mib(s.gateway.private)} / ${mib(s.gateway.shared)} | ` +
+    `${mib(s.radio.private)} / ${mib(s.radio.shared)} | ${pct(s.gatewayCpuMs - from.gatewayCpuMs)} | ${pct(s.radioCpuMs - from.radioCpuMs)} |`
+  );
+}
+
+/** A CPU quota for one process: cgroup v1 (cpu controller) or v2; undefined when neither is writable. */
+function quarterCore(pid: number): (() => void) | undefined {
+  const v1 = '/sys/fs/cgroup/cpu';
+  const v2 = '/sys/fs/cgroup';
+  const v1Ok = existsSync(path.join(v1, 'cpu.cfs_quota_us'));
+  const dir = path.join(v1Ok ? v1 : v2, `wmbus-bench-radio-${process.pid}`);
+  try {
+    mkdirSync(dir);
+    if (v1Ok) {
+      writeFileSync(path.join(dir, 'cpu.cfs_period_us'), '100000');
+      writeFileSync(path.join(dir, 'cpu.cfs_quota_us'), '25000');
+    } else writeFileSync(path.join(dir, 'cpu.max'), '25000 100000');
+    writeFileSync(path.join(dir, 'cgroup.procs'), String(pid));
+  } catch {
+    return undefined;
+  }
+  return () => {
+    try {
+      writeFileSync(path.join(v1Ok ? v1 : v2, 'cgroup.procs'), String(pid));
+    } catch {
+      // the process already ended
+    }
+    rmdirSync(dir);
+  };
+}
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function radioPid(gateway: ChildProcess): Promise<number> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    try {
+      return Number(execFileSync('pgrep', ['-P', String(gateway.pid)]).toString().trim().split('\n')[0]);
+    } catch {
+      await wait(200);
+    }
+  }
+  throw new Error('the radio process did not start within 30 s');
+}
+
+export async function run(): Promise<string> {
+  const flags = startFlags();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'wmbus-footprint-'));
+  const script = `const { main } = await import(${JSON.stringify(cliMain)}); process.exitCode = await main(process.argv.slice(1));`;
+  const gateway = spawn(process.execPath, [...flags, '--input-type=module', '-e', script, 'run', '--data', dir], {
+    // a port of its own, so that a gateway already running on this machine does not stop the bench
+    env: { ...process.env, WMBUS_HTTP_PORT: String(20_000 + (process.pid % 20_000)), WMBUS_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    const radio = await radioPid(gateway);
+    const started = Date.now();
+    const samples: Sample[] = [sample(gateway.pid!, radio, started)];
+    const at = (minutes: number) => samples.find((s) => s.atS >= minutes * 60 - 1)!;
+    while (samples.at(-1)!.atS < MINUTES * 60) {
+      await wait(SAMPLE_MS);
+      samples.push(sample(gateway.pid!, radio, started));
+    }
+    const pairs = samples.filter((s) => s.atS >= 60).map(pairKb);
+    const rows = [row('1 min', at(1), samples[0]!), row(`${MINUTES} min`, samples.at(-1)!, at(1))];
+    const release = quarterCore(radio);
+    let quota = 'The radio process could not be given a CPU quota here (needs root and a cgroup cpu controller).';
+    if (release) {
+      const from = samples.at(-1)!;
+      await wait(QUOTA_MINUTES * 60_000);
+      const limited = sample(gateway.pid!, radio, started);
+      release();
+      quota = [
+        `With the radio process held to a quarter of a core (CPU quota 25 ms per 100 ms) for the next ${QUOTA_MINUTES} min:`,
+        '',
+        '| when | pair (MiB) | RSS sum (MiB) | gateway private / shared | radio private / shared | gateway CPU | radio CPU |',
+        '| --- | --- | --- | --- | --- | --- | --- |',
+        row(`quarter core, ${QUOTA_MINUTES} min`, limited, from),
+      ].join('\n');
+    }
+    return [
+      `The demo started as \`npm start\` does (Node flags \`${flags.join(' ') || 'none'}\`), sampled every ${SAMPLE_MS / 1000} s.`,
+      'Pair = private pages of both processes + their shared pages once (from `/proc/PID/smaps_rollup`;',
+      'RSS alone counts the Node binary twice). CPU is the share of one core over the interval before the row',
+      '(1 min: since start; the last row: since minute 1).',
+      '',
+      '| when | pair (MiB) | RSS sum (MiB) | gateway private / shared | radio private / shared | gateway CPU | radio CPU |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+      ...rows,
+      '',
+      `From minute 1 on the pair stayed between ${mib(Math.min(...pairs))} and ${mib(Math.max(...pairs))} MiB. Target: at most 64 MiB.`,
+      '',
+      quota,
+    ].join('\n');
+  } finally {
+    gateway.kill('SIGTERM');
+    await new Promise((resolve) => gateway.once('exit', resolve));
+    await rm(dir, { recursive: true, force: true });
+  }
+}
