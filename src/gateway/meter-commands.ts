@@ -3,7 +3,7 @@
  * input (a GatewayInputError says what to type instead), changes the state and the key file, and
  * writes the store before it answers.
  */
-import type { GatewayStore } from '../store/store.js';
+import { type GatewayStore, StoreWriteError } from '../store/store.js';
 import type { StoredMeter } from '../store/state-doc.js';
 import { KeyFormatError, type KeyStore, normaliseKey } from '../store/keys.js';
 import type { TimedFrame } from './intake.js';
@@ -69,27 +69,39 @@ export class MeterCommands {
       if (heard.deviceType !== undefined) meter.deviceType = heard.deviceType;
       if (heard.rssi !== undefined) meter.rssi = heard.rssi;
     }
-    store.state.meters[id] = meter;
-    store.touch();
+    try {
+      await this.#durably(
+        () => (store.state.meters[id] = meter),
+        () => delete store.state.meters[id],
+      );
+    } catch (err) {
+      if (key) await keys.setSoon(id, undefined);
+      throw err;
+    }
     this.#c.log.info(`claimed meter ${id} as "${name}"${key ? ' with a key' : ''}`);
     this.#c.emit({ change: 'claimed', id, meter: this.#c.view(meter) });
     const last = nearby.lastFrame(id);
     nearby.forget(id);
     if (last) this.#c.replay(last);
-    await this.#c.flush();
     return this.#c.view(meter);
   }
 
   async rename(id: string, name: string): Promise<MeterView> {
     const meter = this.claimed(id);
-    meter.name = checkName(name, meter.id);
-    this.#c.store.touch();
+    const clean = checkName(name, meter.id);
+    const old = meter.name;
+    await this.#durably(
+      () => (meter.name = clean),
+      () => (meter.name = old),
+    );
     this.#c.emit({ change: 'renamed', id: meter.id, meter: this.#c.view(meter) });
-    await this.#c.flush();
     return this.#c.view(meter);
   }
 
-  /** Sets the key (32 hex digits) or removes it (null); the status waits for the next telegram. */
+  /**
+   * Sets the key (32 hex digits) or removes it (null): keys.json is written before this returns.
+   * The status waits for the next telegram (written with the next flush).
+   */
   async setKey(id: string, key: string | null): Promise<MeterView> {
     const meter = this.claimed(id);
     const hex = key === null || key === '' ? undefined : checkKey(key);
@@ -98,20 +110,36 @@ export class MeterCommands {
     this.#c.store.touch();
     this.#c.log.info(`meter ${meter.id} (${meter.name}): key ${hex ? 'set' : 'removed'}`);
     this.#c.emit({ change: 'key', id: meter.id, meter: this.#c.view(meter) });
-    await this.#c.flush();
     return this.#c.view(meter);
   }
 
   /** Forgets a claimed meter and its key. Its history stays (until retention drops it) for a later claim. */
   async remove(id: string): Promise<void> {
     const meter = this.claimed(id);
-    await this.#c.keys.set(meter.id, undefined);
-    delete this.#c.store.state.meters[meter.id];
+    const { store } = this.#c;
+    await this.#durably(
+      () => delete store.state.meters[meter.id],
+      () => (store.state.meters[meter.id] = meter),
+    );
+    await this.#c.keys.setSoon(meter.id, undefined);
     this.#c.forgetLive(meter.id);
-    this.#c.store.touch();
     this.#c.log.info(`removed meter ${meter.id} (${meter.name})`);
     this.#c.emit({ change: 'removed', id: meter.id });
-    await this.#c.flush();
+  }
+
+  // A refused request changes nothing: the change goes into the live state, is written, and is
+  // taken back when the write fails before its journal line is on disk. Events and log lines
+  // follow only a change that holds.
+  async #durably(apply: () => unknown, undo: () => unknown): Promise<void> {
+    apply();
+    this.#c.store.touch();
+    try {
+      await this.#c.flush();
+    } catch (err) {
+      if (err instanceof StoreWriteError && err.committed) return;
+      undo();
+      throw err;
+    }
   }
 
   /** Claims the meters named in the configuration that are not claimed yet; gives a key to those without. */

@@ -4,7 +4,7 @@
  * is typed by a person; losing it to a power cut would be rude). Nothing here returns a key to an
  * API: the gateway only asks for the decoder's lookup and whether a meter has one.
  */
-import { chmod } from 'node:fs/promises';
+import { access, chmod } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { DurableJsonFile } from './durable-file.js';
@@ -15,6 +15,8 @@ export class KeyStore {
   readonly file: string;
   readonly #db: Low<Record<string, string>>;
   #bytes = new Map<string, Uint8Array>();
+  // memory holds a change the file does not have yet
+  #unsaved = false;
 
   private constructor(file: string, warn: (message: string) => void) {
     this.file = file;
@@ -51,25 +53,52 @@ export class KeyStore {
   /** The decoder's KeyLookup. */
   readonly lookup = (id: string): Uint8Array | undefined => this.#bytes.get(id.toUpperCase());
 
-  /** Sets (hex) or removes (undefined) the key of a meter and writes the file before returning. */
+  /**
+   * Sets (hex) or removes (undefined) the key of a meter and writes the file before returning. When
+   * the write fails nothing changed, in memory or on disk.
+   */
   async set(id: string, hexKey: string | undefined): Promise<void> {
+    const next = this.#with(id, hexKey);
+    await this.#db.adapter.write(next);
+    this.#db.data = next;
+    this.#rebuild();
+  }
+
+  /**
+   * Sets or removes a key in memory at once and in the file as soon as it can be written (see
+   * rewriteIfNeeded): for taking back a change the store then refused, and for a removed meter.
+   */
+  async setSoon(id: string, hexKey: string | undefined): Promise<void> {
+    this.#db.data = this.#with(id, hexKey);
+    this.#rebuild();
+    this.#unsaved = true;
+    await this.rewriteIfNeeded().catch(() => {});
+  }
+
+  /** Writes the keys held in memory when the last write failed or the file went missing (the folder was deleted). */
+  async rewriteIfNeeded(): Promise<void> {
+    if (!this.#unsaved && (await exists(this.file))) return;
+    await this.#db.write();
+    this.#unsaved = false;
+  }
+
+  #with(id: string, hexKey: string | undefined): Record<string, string> {
     const next = { ...this.#db.data };
     for (const k of Object.keys(next)) if (k.toUpperCase() === id.toUpperCase()) delete next[k];
     if (hexKey !== undefined) next[id.toUpperCase()] = normaliseKey(hexKey);
-    const previous = this.#db.data;
-    this.#db.data = next;
-    try {
-      await this.#db.write();
-    } catch (err) {
-      this.#db.data = previous;
-      throw err;
-    }
-    this.#rebuild();
+    return next;
   }
 
   #rebuild(): void {
     this.#bytes = new Map(Object.entries(this.#db.data).map(([id, hex]) => [id.toUpperCase(), Uint8Array.from(Buffer.from(hex, 'hex'))]));
   }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Accepts 32 hex digits with optional spaces, dashes or colons (as operators print keys); throws a message otherwise. */

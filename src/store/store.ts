@@ -74,6 +74,17 @@ interface JournalLine {
   s?: Json;
 }
 
+/** A flush failed. `committed`: its journal line (or checkpoint) is on disk all the same; only the work after it failed. */
+export class StoreWriteError extends Error {
+  override name = 'StoreWriteError';
+  readonly committed: boolean;
+
+  constructor(message: string, committed: boolean) {
+    super(message);
+    this.committed = committed;
+  }
+}
+
 export const DEFAULT_RETENTION: Retention = { hourlyDays: 90, dailyDays: 3660, sampleHours: 48 };
 
 function emptyState(): StateDoc {
@@ -239,7 +250,7 @@ export class GatewayStore {
         this.#needCheckpoint = true;
       }
       this.lastError = `writing the store in ${this.dir} failed: ${(err as Error).message}`;
-      throw new Error(this.lastError);
+      throw new StoreWriteError(this.lastError, committed);
     }
     return { written, bytes: this.bytesWritten - before };
   }
