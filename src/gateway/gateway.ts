@@ -151,6 +151,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       KeyStore.open(options.config.dataDir, (m) => log.warn(m)),
     ]);
     const gateway = new Gateway(options, store, keys, tz);
+    const encrypting = Object.values(store.state.meters).filter((m) => (m.latest?.securityMode ?? 0) !== 0 && !keys.has(m.id));
+    if (keys.size === 0 && encrypting.length > 0) {
+      const ids = encrypting.map((m) => m.id).join(', ');
+      log.warn(`${keys.file} is missing or empty, but meters ${ids} send encrypted telegrams: enter their keys again or restore the file`);
+    }
     await gateway.#commands.claimConfigured(options.config.meters);
     return gateway;
   }
@@ -201,6 +206,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   async flush(): Promise<FlushResult> {
     const at = this.#clock();
     const r = await this.#store.flush();
+    // keys.json lives beside the store: a folder deleted while running took it along.
+    await this.#keys.rewriteIfNeeded();
     if (r.written.length === 0) return r;
     this.#log.debug(`store: wrote ${r.written.join(', ')} (${r.bytes} bytes)`);
     this.emit('flush', { ...r, at });

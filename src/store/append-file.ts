@@ -5,7 +5,7 @@
  * append starts on a clean line. A line that does not parse before the last one is damage, not a
  * power cut: load() reports it and returns what came before it.
  */
-import { mkdir, open, readFile, truncate } from 'node:fs/promises';
+import { mkdir, open, readFile, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { type OpenFile, fsyncDir } from './durable-file.js';
 
@@ -76,7 +76,12 @@ export class AppendFile {
     const text = values.map((v) => JSON.stringify(v)).join('\n') + '\n';
     const creating = this.#size === undefined || this.#size === 0;
     if (creating) await mkdir(path.dirname(this.file), { recursive: true });
-    const fh = await this.#open(this.file, 'a', 0o644);
+    // The folder may have gone while running (a card remounted, a volume recreated): make it again.
+    const fh = await this.#open(this.file, 'a', 0o644).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+      await mkdir(path.dirname(this.file), { recursive: true });
+      return this.#open(this.file, 'a', 0o644);
+    });
     const before = (await fh.stat()).size;
     try {
       await fh.writeFile(text);
@@ -92,6 +97,18 @@ export class AppendFile {
     const bytes = Buffer.byteLength(text);
     this.#size = before + bytes;
     this.bytesWritten += bytes;
+  }
+
+  /** false when the file is not as this object left it: removed, cut or replaced from outside. */
+  async intact(): Promise<boolean> {
+    const size = await stat(this.file).then(
+      (s) => s.size,
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return 0;
+        throw err;
+      },
+    );
+    return size === this.size;
   }
 
   /** Bytes in the file (after load or an append). */

@@ -46,6 +46,11 @@ export class KeyStore {
     return store;
   }
 
+  /** How many meters have a key. */
+  get size(): number {
+    return this.#bytes.size;
+  }
+
   has(id: string): boolean {
     return this.#bytes.has(id.toUpperCase());
   }
@@ -77,7 +82,7 @@ export class KeyStore {
 
   /** Writes the keys held in memory when the last write failed or the file went missing (the folder was deleted). */
   async rewriteIfNeeded(): Promise<void> {
-    if (!this.#unsaved && (await exists(this.file))) return;
+    if (!this.#unsaved && (this.#bytes.size === 0 || (await exists(this.file)))) return;
     await this.#db.write();
     this.#unsaved = false;
   }

@@ -19,7 +19,7 @@
  * between the two) belong to buckets the loaded state still has open; they are closed and appended
  * again, and the later copy wins.
  */
-import { rename, unlink } from 'node:fs/promises';
+import { access, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import type { ApplyResult, HistoryRow, SampleRow } from '../model/history.js';
@@ -131,6 +131,8 @@ export class GatewayStore {
   #pending: Reading[] = [];
   #dirty = false;
   #needCheckpoint = false;
+  /** a state.json was loaded or written: the journal extends it */
+  #checkpointOnDisk = false;
   #flushing: Promise<FlushResult> | undefined;
   lastFlushAt: number | undefined;
   lastError: string | undefined;
@@ -204,6 +206,12 @@ export class GatewayStore {
   }
 
   async #write(): Promise<FlushResult> {
+    if (!this.#needCheckpoint && !(await this.#journalIntact())) {
+      // The folder was deleted or emptied while running: the checkpoint the journal extends is gone
+      // too, so the next lines would be an orphan run. Write the whole state again instead.
+      this.#warn(`the store in ${this.dir} was removed or changed from outside while running: writing it again from memory`);
+      this.#needCheckpoint = true;
+    }
     const before = this.bytesWritten;
     const readings = this.#pending;
     const dirty = this.#dirty;
@@ -255,6 +263,11 @@ export class GatewayStore {
     return { written, bytes: this.bytesWritten - before };
   }
 
+  async #journalIntact(): Promise<boolean> {
+    if (!(await this.#journal.intact())) return false;
+    return !this.#checkpointOnDisk || (await access(this.#checkpointFile.file).then(() => true, () => false));
+  }
+
   // A checkpoint holds what the files hold (never the live state: readings accepted while this
   // flush runs are not in the journal yet and would be counted twice on load). The journal it
   // replaces becomes journal.prev.jsonl, which goes with state.json.prev.
@@ -267,6 +280,7 @@ export class GatewayStore {
     await fsyncDir(this.dir);
     this.#journal.reset();
     this.#needCheckpoint = false;
+    this.#checkpointOnDisk = true;
   }
 
   async #load(): Promise<void> {
@@ -284,6 +298,7 @@ export class GatewayStore {
       await removeFormat1Files(this.dir);
       this.#info(`converted the store in ${this.dir} to format ${STORE_FORMAT}: history now in ${path.join(this.dir, 'history')}`);
     }
+    this.#checkpointOnDisk = this.#checkpoint.data.savedAt > 0;
     const state = clone(this.#checkpoint.data);
     this.#seq = state.journalSeq;
     const lost = await this.#replayJournal(state);

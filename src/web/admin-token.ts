@@ -7,7 +7,7 @@
  * it survives restarts and updates without ever appearing in the log again.
  */
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../model/log.js';
 
@@ -46,13 +46,28 @@ export async function resolveAdminToken(configured: string | undefined, dataDir:
     return stored;
   }
   const token = generateToken();
-  await mkdir(dataDir, { recursive: true });
+  await writeTokenFile(file, token);
+  log.info(`web: admin token for changes on the page and the API: ${token} (shown this once; kept in ${file})`);
+  return token;
+}
+
+async function writeTokenFile(file: string, token: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp`;
   await writeFile(tmp, `${token}\n`, { mode: 0o600 });
   await chmod(tmp, 0o600);
   await rename(tmp, file);
-  log.info(`web: admin token for changes on the page and the API: ${token} (shown this once; kept in ${file})`);
-  return token;
+}
+
+/**
+ * Writes a generated token again when its file is gone (the data folder was deleted while running),
+ * so a restart does not make a new one the household never saw. A configured token has no file.
+ */
+export async function keepTokenFile(configured: string | undefined, dataDir: string, token: string): Promise<void> {
+  if (configured !== undefined && configured.trim() !== '') return;
+  const file = path.join(dataDir, TOKEN_FILE);
+  if (await access(file).then(() => true, () => false)) return;
+  await writeTokenFile(file, token);
 }
 
 /** Compares a presented token with the admin token in constant time. */

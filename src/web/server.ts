@@ -11,7 +11,7 @@ import { type Gateway, GatewayInputError, type Output, UnknownMeterError } from 
 import type { Logger } from '../model/log.js';
 import { renderMetrics } from '../publish/prometheus.js';
 import { PACKAGE_VERSION } from '../version.js';
-import { bearerToken, resolveAdminToken, tokenMatches } from './admin-token.js';
+import { bearerToken, keepTokenFile, resolveAdminToken, tokenMatches } from './admin-token.js';
 import { corsHeaders, securityHeaders } from './browser-policy.js';
 import { EventHub } from './events.js';
 import { HttpError } from './http-error.js';
@@ -62,6 +62,7 @@ export class WebOutput implements Output {
     const { config, log } = this.#options;
     this.#gateway = gateway;
     this.#token = await resolveAdminToken(config.http.adminToken, config.dataDir, log);
+    gateway.on('flush', () => void keepTokenFile(config.http.adminToken, config.dataDir, this.#token).catch((e: Error) => log.error(`web: ${e.message}`)));
     // A broken installation without the page's files still serves the API, the health check and /metrics.
     this.#files = await StaticFiles.load().catch((err: Error) => {
       log.error(`web: ${err.message}; the JSON API still works`);

@@ -2,9 +2,9 @@
  * The admin token without configuration: generated at first start, shown in the log that once,
  * kept in the data folder (mode 0600) and accepted after a restart without being shown again.
  */
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TOKEN_FILE, bearerToken, resolveAdminToken, tokenMatches } from '../../src/web/admin-token.js';
 import { tempDir } from '../gateway/harness.js';
 import { type Rig, memoryLogger, request, startRig } from './helpers.js';
@@ -43,6 +43,18 @@ describe('the generated admin token', () => {
       expect(rig.logs.join('\n')).not.toContain(token);
       expect(rig.logs.join('\n')).toMatch(/admin token kept in .*admin-token/);
       expect((await request(rig.base, 'GET', '/api/token', { token })).status).toBe(200);
+    } finally {
+      await rig.gw.stop();
+    }
+  });
+
+  it('is written again when the data folder is deleted while running, so a restart keeps it', async () => {
+    const rig: Rig = await startRig({ t0: T0, dir: tmp.dir });
+    try {
+      await rm(tmp.dir, { recursive: true });
+      const claim = await request(rig.base, 'POST', '/api/meters', { token, body: { id: '12345678', name: 'After' } });
+      expect(claim.status).toBe(201);
+      await vi.waitFor(async () => expect((await readFile(path.join(tmp.dir, TOKEN_FILE), 'utf8')).trim()).toBe(token));
     } finally {
       await rig.gw.stop();
     }
