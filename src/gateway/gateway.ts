@@ -97,6 +97,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   readonly #intake: IntakeContext;
   readonly #traffic: Traffic;
   #flushing = false;
+  #storeFailing = false;
   #clockWarned = false;
   readonly #source: FrameSource | undefined;
   readonly #outputs: Output[];
@@ -173,7 +174,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       if (this.#flushing) return;
       this.#flushing = true;
       this.flush()
-        .catch((err: Error) => this.#log.error(`${err.message}; will retry in ${this.config.store.flushIntervalS} s`))
+        .catch(() => {}) // flush() said so in the log, once
         .finally(() => (this.#flushing = false));
     }, this.config.store.flushIntervalS * 1000);
     this.#flushTimer.unref();
@@ -205,9 +206,19 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   /** Writes the store now (the timer does it every store.flushIntervalS); what was written. */
   async flush(): Promise<FlushResult> {
     const at = this.#clock();
-    const r = await this.#store.flush();
-    // keys.json lives beside the store: a folder deleted while running took it along.
-    await this.#keys.rewriteIfNeeded();
+    let r: FlushResult;
+    try {
+      r = await this.#store.flush();
+      // keys.json lives beside the store: a folder deleted while running took it along.
+      await this.#keys.rewriteIfNeeded();
+    } catch (err) {
+      // One line when writes start failing, not one per retry; /healthz answers 503 meanwhile.
+      if (!this.#storeFailing) this.#log.error(`${(err as Error).message}; retrying every ${this.config.store.flushIntervalS} s`);
+      this.#storeFailing = true;
+      throw err;
+    }
+    if (this.#storeFailing) this.#log.info(`store: writing to ${this.config.dataDir} works again`);
+    this.#storeFailing = false;
     if (r.written.length === 0) return r;
     this.#log.debug(`store: wrote ${r.written.join(', ')} (${r.bytes} bytes)`);
     this.emit('flush', { ...r, at });
@@ -403,7 +414,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
 
   health(): Health {
     const store = this.#store;
-    const h: Health = { ok: store.lastError === undefined, uptimeS: Math.round((this.#clock() - this.#startedAt) / 1000) };
+    const h: Health = { ok: store.lastError === undefined && !this.#storeFailing, uptimeS: Math.round((this.#clock() - this.#startedAt) / 1000) };
     if (this.#traffic.counters.lastFrameAt !== undefined) h.lastFrameAt = this.#traffic.counters.lastFrameAt;
     if (this.#traffic.radio) h.radioState = this.#traffic.radio.state;
     if (store.lastFlushAt !== undefined) h.lastFlushAt = store.lastFlushAt;
