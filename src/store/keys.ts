@@ -4,7 +4,7 @@
  * is typed by a person; losing it to a power cut would be rude). Nothing here returns a key to an
  * API: the gateway only asks for the decoder's lookup and whether a meter has one.
  */
-import { access, chmod } from 'node:fs/promises';
+import { access, chmod, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { DurableJsonFile } from './durable-file.js';
@@ -17,21 +17,17 @@ export class KeyStore {
   #bytes = new Map<string, Uint8Array>();
   // memory holds a change the file does not have yet
   #unsaved = false;
+  readonly #warn: (message: string) => void;
 
   private constructor(file: string, warn: (message: string) => void) {
     this.file = file;
+    this.#warn = warn;
     this.#db = new Low(
       new DurableJsonFile<Record<string, string>>(file, {
         mode: KEY_MODE,
         warn,
-        validate: (data) => {
-          if (typeof data !== 'object' || data === null || Array.isArray(data)) return 'not a JSON object of id -> key';
-          for (const [id, key] of Object.entries(data)) {
-            if (!/^[0-9A-Fa-f]{8}$/.test(id) || typeof key !== 'string' || !/^[0-9a-fA-F]{32}$/.test(key))
-              return `entry ${JSON.stringify(id)} is not "8-digit id": "32 hex digits"`;
-          }
-          return undefined;
-        },
+        // Entries are checked one by one after reading: one bad entry must not cost the others.
+        validate: (data) => (isObject(data) ? undefined : 'not a JSON object of id -> key'),
       }),
       {},
     );
@@ -40,10 +36,40 @@ export class KeyStore {
   static async open(dir: string, warn: (message: string) => void = () => {}): Promise<KeyStore> {
     const store = new KeyStore(path.join(dir, 'keys.json'), warn);
     await store.#db.read();
+    store.#db.data = await store.#goodEntries(store.#db.data);
     // A file copied in by hand may be world-readable; a key is a secret of the household.
     await chmod(store.file, KEY_MODE).catch(() => {});
     store.#rebuild();
     return store;
+  }
+
+  // The usable entries; a damaged one is taken from keys.json.prev (the copy before the last
+  // change) when that has a good key for the meter, and named in the log either way.
+  async #goodEntries(data: Record<string, unknown>): Promise<Record<string, string>> {
+    const good: Record<string, string> = {};
+    const bad: string[] = [];
+    for (const [id, key] of Object.entries(data)) {
+      const hex = entryKey(id, key);
+      if (hex) good[id.toUpperCase()] = hex;
+      else bad.push(id);
+    }
+    if (bad.length === 0) return good;
+    const prevFile = `${this.file}.prev`;
+    const prev = await readFile(prevFile, 'utf8').then(
+      (text) => JSON.parse(text) as unknown,
+      () => undefined,
+    );
+    for (const id of bad) {
+      const name = `meter ${JSON.stringify(id)}`;
+      const hex = isObject(prev) ? entryKey(id, prev[id] ?? prev[id.toUpperCase()]) : undefined;
+      if (hex && /^[0-9A-Fa-f]{8}$/.test(id)) {
+        good[id.toUpperCase()] = hex;
+        this.#warn(`${this.file}: the entry of ${name} is not "8-digit id": "32 hex digits"; using its key from ${prevFile}`);
+      } else {
+        this.#warn(`${this.file}: the entry of ${name} is not "8-digit id": "32 hex digits" and ${prevFile} has none: enter that meter's key again`);
+      }
+    }
+    return good;
   }
 
   /** How many meters have a key. */
@@ -64,7 +90,7 @@ export class KeyStore {
    */
   async set(id: string, hexKey: string | undefined): Promise<void> {
     const next = this.#with(id, hexKey);
-    await this.#db.adapter.write(next);
+    await this.#write(next, hexKey === undefined);
     this.#db.data = next;
     this.#rebuild();
   }
@@ -83,8 +109,15 @@ export class KeyStore {
   /** Writes the keys held in memory when the last write failed or the file went missing (the folder was deleted). */
   async rewriteIfNeeded(): Promise<void> {
     if (!this.#unsaved && (this.#bytes.size === 0 || (await exists(this.file)))) return;
-    await this.#db.write();
+    await this.#write(this.#db.data, true);
     this.#unsaved = false;
+  }
+
+  // A removed key must go from keys.json.prev too (which a damaged keys.json falls back to):
+  // writing twice makes the previous copy the same as the new one.
+  async #write(data: Record<string, string>, everyCopy: boolean): Promise<void> {
+    await this.#db.adapter.write(data);
+    if (everyCopy) await this.#db.adapter.write(data);
   }
 
   #with(id: string, hexKey: string | undefined): Record<string, string> {
@@ -96,6 +129,20 @@ export class KeyStore {
 
   #rebuild(): void {
     this.#bytes = new Map(Object.entries(this.#db.data).map(([id, hex]) => [id.toUpperCase(), Uint8Array.from(Buffer.from(hex, 'hex'))]));
+  }
+}
+
+function isObject(data: unknown): data is Record<string, unknown> {
+  return typeof data === 'object' && data !== null && !Array.isArray(data);
+}
+
+// The key of a keys.json entry, normalised, or undefined when the entry is not usable.
+function entryKey(id: string, key: unknown): string | undefined {
+  if (!/^[0-9A-Fa-f]{8}$/.test(id) || typeof key !== 'string') return undefined;
+  try {
+    return normaliseKey(key);
+  } catch {
+    return undefined;
   }
 }
 
