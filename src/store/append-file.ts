@@ -3,11 +3,12 @@
  * and a new file's folder entry is fsynced too. A power cut during an append can leave a torn last
  * line (part of a line, or zeros); load() skips it with a message and cuts it off, so the next
  * append starts on a clean line. A line that does not parse before the last one is damage, not a
- * power cut: load() reports it and returns what came before it.
+ * power cut: load() reports it and returns what came before it, or, for files whose lines stand
+ * alone (history rows), every line that parses.
  */
 import { mkdir, open, readFile, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
-import { type OpenFile, fsyncDir } from './durable-file.js';
+import { type OpenFile, fsyncDir, printable } from './durable-file.js';
 
 export interface LoadedLines {
   lines: unknown[];
@@ -30,8 +31,11 @@ export class AppendFile {
     this.#open = openFile;
   }
 
-  /** The parsed lines, oldest first; a missing file has none. */
-  async load(): Promise<LoadedLines> {
+  /**
+   * The parsed lines, oldest first; a missing file has none. `skipDamaged`: a damaged line is left
+   * out and the lines after it are read too (each line stands alone); otherwise reading stops there.
+   */
+  async load(options: { skipDamaged?: boolean } = {}): Promise<LoadedLines> {
     let buf: Buffer;
     try {
       buf = await readFile(this.file);
@@ -43,6 +47,7 @@ export class AppendFile {
       throw err;
     }
     const lines: unknown[] = [];
+    const damaged: string[] = [];
     let start = 0;
     let good = 0; // byte length of the whole lines read so far
     while (start < buf.length) {
@@ -52,6 +57,12 @@ export class AppendFile {
       const parsed = parseLine(text);
       if (!parsed.ok || nl < 0) {
         const last = nl < 0 || buf.subarray(nl + 1).every((b) => b === 0 || b === 0x0a);
+        if (!last && options.skipDamaged && nl >= 0) {
+          damaged.push(`line ${lines.length + damaged.length + 1} (${parsed.ok ? 'no line end' : parsed.why})`);
+          start = nl + 1;
+          good = start;
+          continue;
+        }
         if (!last) {
           this.#size = buf.length;
           return { lines, damage: `line ${lines.length + 1} of ${this.file} is damaged (${parsed.ok ? 'no line end' : parsed.why})` };
@@ -60,14 +71,14 @@ export class AppendFile {
         this.#warn(`${this.file}: the last line was cut off (power lost while it was written); skipped it`);
         await truncate(this.file, good);
         this.#size = good;
-        return { lines };
+        return withDamage(lines, damaged, this.file);
       }
       lines.push(parsed.value);
       start = nl + 1;
       good = start;
     }
     this.#size = buf.length;
-    return { lines };
+    return withDamage(lines, damaged, this.file);
   }
 
   /** Appends one JSON value per line and fsyncs. On failure the file is cut back to where it was. */
@@ -122,10 +133,16 @@ export class AppendFile {
   }
 }
 
+function withDamage(lines: unknown[], damaged: string[], file: string): LoadedLines {
+  if (damaged.length === 0) return { lines };
+  const shown = damaged.slice(0, 3).join(', ') + (damaged.length > 3 ? ` and ${damaged.length - 3} more` : '');
+  return { lines, damage: `${damaged.length} damaged line${damaged.length === 1 ? '' : 's'} in ${file}: ${shown}` };
+}
+
 function parseLine(text: string): { ok: true; value: unknown } | { ok: false; why: string } {
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (err) {
-    return { ok: false, why: (err as Error).message };
+    return { ok: false, why: printable((err as Error).message) };
   }
 }

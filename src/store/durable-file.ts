@@ -120,11 +120,19 @@ export class DurableJsonFile<T> implements Adapter<T> {
     try {
       data = JSON.parse(text);
     } catch (err) {
-      return { ok: false, missing: false, why: `not valid JSON: ${(err as Error).message}` };
+      return { ok: false, missing: false, why: `not valid JSON: ${printable((err as Error).message)}` };
     }
     const why = this.#validate(data);
     return why === undefined ? { ok: true, data: data as T } : { ok: false, missing: false, why };
   }
+}
+
+/** Text quoted from a damaged file, safe for a log line: control and undecodable characters as \\xNN / \\uNNNN. */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffd]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }
 
 /** Makes a rename or a new file in `dir` durable. */

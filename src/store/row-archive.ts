@@ -49,7 +49,7 @@ export class RowArchive<R extends { t: number }> {
       const key = pattern.exec(name)?.[1];
       if (key === undefined || key.length !== keyLength(this.#o.period)) continue;
       const file = this.#file(key);
-      const loaded = await file.load();
+      const loaded = await file.load({ skipDamaged: true });
       for (const line of loaded.lines) {
         const row = rowOf<R>(line);
         if (row) this.#put(row.m, row.row);
@@ -129,13 +129,13 @@ export class RowArchive<R extends { t: number }> {
     }
   }
 
-  // A damaged line is not a power cut: keep the file for a person to look at, and write what was
-  // good before it into a fresh file of the same name.
+  // A damaged line is not a power cut: keep the file for a person to look at, and write every line
+  // that is still good into a fresh file of the same name (rows stand alone: one bad line costs one row).
   async #setAside(file: AppendFile, damage: string, good: unknown[]): Promise<void> {
     const aside = `${file.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     await rename(file.file, aside);
     file.reset();
-    this.#o.warn(`${damage}; moved it to ${aside} and kept the ${good.length} rows before the damage`);
+    this.#o.warn(`${damage}; moved it to ${aside} and kept the other ${good.length} rows`);
     await file.append(good);
   }
 }
