@@ -132,29 +132,46 @@ function originList(allow: { wildcard?: boolean; self?: boolean } = {}): Parse {
 }
 
 /** Meters given in the configuration: "ID[:KEY][:NAME]" entries separated by ";" (env) or objects (file). */
+const METER_FIELDS = ['id', 'key', 'name'];
+
 function meterList(): Parse {
   return (v) => {
-    const entries: unknown[] =
-      typeof v === 'string'
-        ? v
-            .split(';')
-            .map((s) => s.trim())
-            .filter((s) => s !== '')
-            .map((s) => {
-              const [id, key, ...name] = s.split(':');
-              return { id, key: key || undefined, name: name.join(':') || undefined };
-            })
-        : Array.isArray(v)
-          ? v
-          : [null];
+    let entries: unknown[];
+    if (typeof v === 'string' && v.trim().startsWith('[')) {
+      // The JSON form, as in config.json: WMBUS_METERS='[{"id": "...", "key": "...", "name": "..."}]'
+      try {
+        const parsed = JSON.parse(v) as unknown;
+        entries = Array.isArray(parsed) ? parsed : [null];
+      } catch {
+        // The parser's message quotes the text, and the text holds keys: it is not repeated.
+        return bad('is not valid JSON: write [{"id": "...", "key": "...", "name": "..."}] or "ID:KEY:NAME;..."');
+      }
+    } else if (typeof v === 'string') {
+      entries = v
+        .split(';')
+        .map((s) => s.trim())
+        .filter((s) => s !== '')
+        .map((s) => {
+          const [id, key, ...name] = s.split(':');
+          return { id, key: key || undefined, name: name.join(':') || undefined };
+        });
+    } else {
+      entries = Array.isArray(v) ? v : [null];
+    }
     const out: Array<{ id: string; key?: string; name?: string }> = [];
+    const seen = new Set<string>();
     for (const e of entries) {
       if (typeof e !== 'object' || e === null) return bad('must be a list of {"id", "key", "name"} (or "ID:KEY:NAME;..." in the environment)');
       const { id, key, name } = e as Record<string, unknown>;
       if (typeof id !== 'string' || !/^[0-9A-Fa-f]{8}$/.test(id)) return bad(`meter id ${JSON.stringify(id)} must be the 8 digits printed on the meter`);
+      const unknown = Object.keys(e).filter((f) => !METER_FIELDS.includes(f));
+      if (unknown.length > 0) return bad(`meter ${id}: unknown field ${JSON.stringify(unknown[0])} (a meter has "id", "key" and "name")`);
       if (key !== undefined && (typeof key !== 'string' || !/^[0-9a-fA-F]{32}$/.test(key)))
         return bad(`key of meter ${id} must be 32 hexadecimal digits (AES-128)`);
       if (name !== undefined && typeof name !== 'string') return bad(`name of meter ${id} must be text`);
+      // Two entries for one meter: which key is right cannot be guessed.
+      if (seen.has(id.toUpperCase())) return bad(`meter ${id} is listed twice: keep one entry`);
+      seen.add(id.toUpperCase());
       out.push({ id: id.toUpperCase(), ...(key ? { key: key.toUpperCase() } : {}), ...(name ? { name } : {}) });
     }
     return ok(out);

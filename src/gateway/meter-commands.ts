@@ -142,13 +142,38 @@ export class MeterCommands {
     }
   }
 
-  /** Claims the meters named in the configuration that are not claimed yet; gives a key to those without. */
+  /**
+   * Claims the meters named in the configuration that are not claimed yet, and applies a key or
+   * name that differs from the stored one (saying so): one keys.json write and one store write for
+   * all of them, so thousands of meters start in moments.
+   */
   async claimConfigured(meters: readonly ClaimRequest[]): Promise<void> {
+    const { store, keys, nearby, log, clock } = this.#c;
+    const keyChanges: Array<[string, string]> = [];
+    let claimed = 0;
     for (const m of meters) {
-      const existing = this.#c.store.state.meters[m.id];
-      if (!existing) await this.claim({ id: m.id, name: m.name, key: m.key });
-      else if (m.key && !this.#c.keys.has(m.id)) await this.setKey(m.id, m.key);
+      const id = checkId(m.id);
+      const key = m.key ? checkKey(m.key) : undefined;
+      const existing = store.state.meters[id];
+      if (!existing) {
+        const name = checkName(m.name, id);
+        store.state.meters[id] = { id, name, claimedAt: clock(), status: { state: 'waiting', since: clock() }, telegrams: 0 };
+        nearby.forget(id);
+        claimed++;
+      } else if (m.name !== undefined && checkName(m.name, id) !== existing.name) {
+        log.info(`meter ${id}: the configuration names it "${checkName(m.name, id)}" (was "${existing.name}"): renamed`);
+        existing.name = checkName(m.name, id);
+      }
+      if (key && !keys.is(id, key)) {
+        if (existing && keys.has(id)) log.info(`meter ${id} (${store.state.meters[id]!.name}): the configuration has another key: using it`);
+        if (existing) existing.status = { state: 'waiting', since: clock() };
+        keyChanges.push([id, key]);
+      }
     }
+    await keys.setMany(keyChanges);
+    if (claimed > 0) log.info(`claimed ${claimed} meter${claimed === 1 ? '' : 's'} named in the configuration`);
+    store.touch();
+    await this.#c.flush();
   }
 
   claimed(id: string): StoredMeter {

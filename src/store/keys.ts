@@ -89,10 +89,22 @@ export class KeyStore {
    * the write fails nothing changed, in memory or on disk.
    */
   async set(id: string, hexKey: string | undefined): Promise<void> {
-    const next = this.#with(id, hexKey);
-    await this.#write(next, hexKey === undefined);
+    await this.setMany([[id, hexKey]]);
+  }
+
+  /** set() for many meters with one write (the meters of the configuration at start). */
+  async setMany(changes: ReadonlyArray<readonly [id: string, hexKey: string | undefined]>): Promise<void> {
+    if (changes.length === 0) return;
+    const next = this.#with(this.#db.data, changes);
+    await this.#write(next, changes.some(([, hexKey]) => hexKey === undefined));
     this.#db.data = next;
     this.#rebuild();
+  }
+
+  /** Whether the meter's key is this one (32 hex digits). */
+  is(id: string, hexKey: string): boolean {
+    const bytes = this.lookup(id);
+    return bytes !== undefined && Buffer.from(bytes).toString('hex').toUpperCase() === normaliseKey(hexKey);
   }
 
   /**
@@ -100,7 +112,7 @@ export class KeyStore {
    * rewriteIfNeeded): for taking back a change the store then refused, and for a removed meter.
    */
   async setSoon(id: string, hexKey: string | undefined): Promise<void> {
-    this.#db.data = this.#with(id, hexKey);
+    this.#db.data = this.#with(this.#db.data, [[id, hexKey]]);
     this.#rebuild();
     this.#unsaved = true;
     await this.rewriteIfNeeded().catch(() => {});
@@ -120,10 +132,11 @@ export class KeyStore {
     if (everyCopy) await this.#db.adapter.write(data);
   }
 
-  #with(id: string, hexKey: string | undefined): Record<string, string> {
-    const next = { ...this.#db.data };
-    for (const k of Object.keys(next)) if (k.toUpperCase() === id.toUpperCase()) delete next[k];
-    if (hexKey !== undefined) next[id.toUpperCase()] = normaliseKey(hexKey);
+  #with(data: Record<string, string>, changes: ReadonlyArray<readonly [string, string | undefined]>): Record<string, string> {
+    const changed = new Map(changes.map(([id, hexKey]) => [id.toUpperCase(), hexKey]));
+    // A file written by hand may spell an id in lower case: the change replaces it all the same.
+    const next = Object.fromEntries(Object.entries(data).filter(([id]) => !changed.has(id.toUpperCase())));
+    for (const [id, hexKey] of changed) if (hexKey !== undefined) next[id] = normaliseKey(hexKey);
     return next;
   }
 

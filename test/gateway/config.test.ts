@@ -65,6 +65,25 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/meters \(environment WMBUS_METERS\): the value meter id "3043" must be the 8 digits/);
   });
 
+  it('takes the JSON form of WMBUS_METERS, as config.json writes it', () => {
+    const json = JSON.stringify([{ id: '30434741', key: '67348567528326949493388078121677', name: 'Main meter' }, { id: '12345678' }]);
+    const c = loadConfig({ env: { WMBUS_METERS: ` ${json}` }, overrides: { dataDir: dir } });
+    expect(c.meters).toEqual([{ id: '30434741', key: '67348567528326949493388078121677', name: 'Main meter' }, { id: '12345678' }]);
+    const broken = problemsOf(() => loadConfig({ env: { WMBUS_METERS: '[{"id": "30434741", "key": "6734856752832694949338807812167' }, overrides: { dataDir: dir } }));
+    expect(broken.join('\n')).toMatch(/WMBUS_METERS.*is not valid JSON/);
+    expect(broken.join('\n')).not.toContain('67348567');
+  });
+
+  it('refuses a meter listed twice and an unknown field in a meter, in the file and in the environment', async () => {
+    const key = '67348567528326949493388078121677';
+    const twice = problemsOf(() => loadConfig({ env: { WMBUS_METERS: `30434741:${key}:A;30434741::B` }, overrides: { dataDir: dir } }));
+    expect(twice.join('\n')).toMatch(/meter 30434741 is listed twice/);
+    await writeFile(path.join(dir, 'config.json'), JSON.stringify({ meters: [{ id: '30434741', Key: key }] }));
+    const typo = problemsOf(() => loadConfig({ env: { WMBUS_DATA_DIR: dir } }));
+    expect(typo.join('\n')).toMatch(/meter 30434741: unknown field "Key"/);
+    expect(typo.join('\n')).not.toContain(key);
+  });
+
   it('refuses a config file named on the command line that does not exist or is not JSON', async () => {
     expect(problemsOf(() => loadConfig({ file: path.join(dir, 'nope.json'), env: {} }))[0]).toMatch(/nope\.json: cannot be read/);
     await writeFile(path.join(dir, 'bad.json'), '{ "http": ');
