@@ -13,8 +13,11 @@ export const MAX_BODY_BYTES = 4096;
 
 export type Resolution = 'hour' | 'day';
 
-// The widest range one request may ask for: the longest retention the settings allow.
-const MAX_SPAN_MS: Record<Resolution, number> = { hour: 3660 * DAY_MS, day: 36600 * DAY_MS };
+// The widest range one request may ask for: a year of hours (8,784 rows, about 2.5 MB of JSON) or
+// the longest daily retention the settings allow; longer hourly history is asked for a year at a time.
+const MAX_SPAN_MS: Record<Resolution, number> = { hour: 366 * DAY_MS, day: 36600 * DAY_MS };
+// A range given by its end only reaches back as far as the default one (48 hours, 31 days).
+const DEFAULT_SPAN_MS: Record<Resolution, number> = { hour: 48 * HOUR_MS, day: 31 * DAY_MS };
 
 export function meterIdParam(raw: string): string {
   // A broken %-escape cannot spell a meter id either: refuse it like any other non-id.
@@ -68,11 +71,17 @@ export function rangeParams(q: URLSearchParams, tz: TimeZone): RangeQuery {
   const out: RangeQuery = { resolution: resolutionParam(q.get('resolution')) };
   const from = timeParam('from', q.get('from'), tz);
   const to = timeParam('to', q.get('to'), tz);
-  if (from !== undefined) out.from = from;
-  if (to !== undefined) out.to = to;
   if (from !== undefined && to !== undefined) {
     if (from >= to) throw badRequest('from must be before to');
     if (to - from > MAX_SPAN_MS[out.resolution]) throw badRequest(`a ${out.resolution}ly range spans at most ${MAX_SPAN_MS[out.resolution] / DAY_MS} days`);
+  }
+  // Every range is bounded, whichever end is missing (from=0 alone once asked for ten years of hours).
+  if (from !== undefined) {
+    out.from = from;
+    out.to = to ?? from + MAX_SPAN_MS[out.resolution];
+  } else if (to !== undefined) {
+    out.from = to - DEFAULT_SPAN_MS[out.resolution];
+    out.to = to;
   }
   return out;
 }
