@@ -34,6 +34,18 @@ export function optionalStr(): Parse {
   return (v) => (v === undefined || v === null || v === '' ? ok(undefined) : str()(v));
 }
 
+// A token of a few characters is guessed in moments, back-off or not.
+const ADMIN_TOKEN_MIN = 16;
+
+function adminToken(): Parse {
+  return (v) => {
+    const r = optionalStr()(v);
+    if (!r.ok || r.value === undefined) return r;
+    if (String(r.value).trim().length < ADMIN_TOKEN_MIN) return bad(`must have at least ${ADMIN_TOKEN_MIN} characters (or leave it empty to have one generated)`);
+    return r;
+  };
+}
+
 export function int(min: number, max: number): Parse {
   return (v) => {
     const n = typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v;
@@ -206,7 +218,7 @@ export const SETTINGS: Setting[] = [
   { path: 'http.port', env: 'WMBUS_HTTP_PORT', parse: int(1, 65535), default: 8080, doc: 'port of the page, JSON API and /metrics' },
   { path: 'http.corsOrigins', env: 'WMBUS_HTTP_CORS_ORIGINS', parse: originList({ wildcard: true }), default: [], doc: 'other web pages (origins) allowed to read the API, comma-separated; * for any (empty: none)' },
   { path: 'http.frameAncestors', env: 'WMBUS_HTTP_FRAME_ANCESTORS', parse: originList({ self: true }), default: [], doc: "pages (origins) that may show the page in a frame, e.g. Home Assistant's (empty: none)" },
-  { path: 'http.adminToken', env: 'WMBUS_ADMIN_TOKEN', parse: optionalStr(), default: undefined, doc: 'token for changes (empty: generated at first start, shown in the log)', secret: true },
+  { path: 'http.adminToken', env: 'WMBUS_ADMIN_TOKEN', parse: adminToken(), default: undefined, doc: 'token for changes, at least 16 characters (empty: generated at first start, shown in the log)', secret: true },
 
   { path: 'mqtt.url', env: 'WMBUS_MQTT_URL', parse: url(['mqtt:', 'mqtts:', 'ws:', 'wss:']), default: undefined, doc: 'broker, e.g. mqtt://192.168.1.10:1883 (empty: MQTT off)' },
   { path: 'mqtt.username', env: 'WMBUS_MQTT_USERNAME', parse: optionalStr(), default: undefined, doc: 'broker user' },

@@ -11,6 +11,8 @@ export type Topic = (typeof TOPICS)[number];
 export const DEFAULT_TOPICS: readonly Topic[] = ['reading', 'meter', 'nearby', 'radio'];
 
 const MAX_UNSENT_BYTES = 1 << 20;
+/** open event streams at most (2,000 once cost 38 MB); a household has a few phones and Home Assistant */
+export const MAX_EVENT_CLIENTS = 64;
 // Tells the browser how long to wait before reconnecting after the gateway restarts.
 const RETRY_MS = 3000;
 
@@ -31,6 +33,11 @@ export class EventHub {
 
   get size(): number {
     return this.#clients.size;
+  }
+
+  /** true while another client may attach */
+  get hasRoom(): boolean {
+    return this.#clients.size < MAX_EVENT_CLIENTS;
   }
 
   /** Takes over the response: headers now, events until the client goes away. */

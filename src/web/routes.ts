@@ -7,7 +7,7 @@ import type { Gateway } from '../gateway/gateway.js';
 import type { Reading } from '../model/reading.js';
 import { METRICS_CONTENT_TYPE } from '../publish/prometheus.js';
 import { historyCsv } from './csv.js';
-import { type EventHub, TOPICS, parseTopics } from './events.js';
+import { type EventHub, MAX_EVENT_CLIENTS, TOPICS, parseTopics } from './events.js';
 import { HttpError, badRequest, notFound } from './http-error.js';
 import { checkFields, meterIdParam, rangeParams, readJsonObject, timeParam } from './validate.js';
 
@@ -141,6 +141,9 @@ export const ROUTES: Route[] = [
     (ctx) => {
       const { topics, unknown } = parseTopics(ctx.query.get('topics'));
       if (unknown.length > 0) throw badRequest(`unknown topic ${unknown.map((u) => `"${u.slice(0, 40)}"`).join(', ')} (known: ${TOPICS.join(', ')})`);
+      if (!ctx.hub.hasRoom) {
+        throw new HttpError(503, 'too_many_event_clients', `${MAX_EVENT_CLIENTS} event streams are open already: close a page or try again later`, { 'Retry-After': '30' });
+      }
       ctx.hub.attach(ctx.res, topics);
       return 'streamed';
     },

@@ -18,6 +18,7 @@ import { EventHub } from './events.js';
 import { HttpError } from './http-error.js';
 import { type Reply, type RouteContext, findRoute, lightReading } from './routes.js';
 import { StaticFiles } from './static.js';
+import { TokenGuard } from './token-guard.js';
 import { onlyParams } from './validate.js';
 
 /** Renders Prometheus text for a gateway; src/publish/prometheus.ts provides it (metrics.enabled). */
@@ -32,6 +33,8 @@ export interface WebOutputOptions {
   heartbeatS?: number;
 }
 
+const MAX_CONNECTIONS = 512;
+
 export class WebOutput implements Output {
   readonly name = 'web';
   readonly #options: WebOutputOptions;
@@ -41,9 +44,11 @@ export class WebOutput implements Output {
   #token = '';
   #files: StaticFiles | undefined;
   #unsubscribe: Array<() => void> = [];
+  readonly #guard: TokenGuard;
 
   constructor(options: WebOutputOptions) {
     this.#options = options;
+    this.#guard = new TokenGuard((m) => options.log.warn(m));
   }
 
   /** http://host:port/ once started (the real port when the configuration asked for 0) */
@@ -73,6 +78,8 @@ export class WebOutput implements Output {
     this.#subscribe(gateway, hub);
     const server = (this.#server = createServer((req, res) => void this.#handle(req, res)));
     server.keepAliveTimeout = 65_000;
+    // A LAN page has a handful of clients: beyond this a flood of connections is refused at accept.
+    server.maxConnections = MAX_CONNECTIONS;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
         reject(
@@ -154,7 +161,7 @@ export class WebOutput implements Output {
         query: url.searchParams,
         params,
         info: () => this.#info(),
-        metrics: metrics ? () => metrics(gateway) : undefined,
+        metrics: metrics ? async () => withNewline(await metrics(gateway)) + this.#guard.metrics() : undefined,
       };
       await send(req, res, await route.handle(ctx));
     } catch (err) {
@@ -173,7 +180,16 @@ export class WebOutput implements Output {
         challenge,
       );
     }
-    if (!tokenMatches(presented, this.#token)) throw new HttpError(401, 'admin_token_wrong', 'the admin token is not right', challenge);
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const waitS = this.#guard.waitS(address);
+    if (waitS > 0) {
+      throw new HttpError(429, 'admin_token_wait', `too many wrong admin tokens from ${address}: try again in ${waitS} s`, { 'Retry-After': String(waitS) });
+    }
+    if (!tokenMatches(presented, this.#token)) {
+      this.#guard.wrong(address);
+      throw new HttpError(401, 'admin_token_wrong', 'the admin token is not right', challenge);
+    }
+    this.#guard.right(address);
   }
 
   #fail(req: IncomingMessage, res: ServerResponse, err: unknown): void {
@@ -195,6 +211,8 @@ export class WebOutput implements Output {
     void send(req, res, { status: e.status, json: { error: e.code, message: e.message } }, e.headers);
   }
 }
+
+const withNewline = (text: string) => (text === '' || text.endsWith('\n') ? text : `${text}\n`);
 
 // Below this a compressed body saves less than its headers cost.
 const GZIP_FROM_BYTES = 1024;
