@@ -99,7 +99,11 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   }
   log.info(`running: ${gateway.meters().length} meter(s) claimed${radio.options ? `, radio ${radio.options.radio}` : ''}`);
 
+  // The radio and the page hold the event loop open; with both off (MQTT from stored data only)
+  // nothing would, and Node would end the process right here: wait for the signal all the same.
+  const keepAlive = setInterval(() => {}, 1 << 30);
   const signal = await stopSignal;
+  clearInterval(keepAlive);
   log.info(`${signal}: stopping, writing the store`);
   if (!(await stopWithin(gateway, log))) return EXIT_FAILURE;
   log.info('stopped');

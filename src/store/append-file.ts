@@ -8,7 +8,7 @@
  */
 import { mkdir, open, readFile, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
-import { type OpenFile, fsyncDir, printable } from './durable-file.js';
+import { type OpenFile, fsyncDir, namingPath, printable } from './durable-file.js';
 
 export interface LoadedLines {
   lines: unknown[];
@@ -44,7 +44,7 @@ export class AppendFile {
         this.#size = 0;
         return { lines: [] };
       }
-      throw err;
+      throw namingPath(err, this.file);
     }
     const lines: unknown[] = [];
     const damaged: string[] = [];
@@ -100,7 +100,7 @@ export class AppendFile {
     } catch (err) {
       // Half a line must not become the start of the next one.
       await fh.truncate(before).catch(() => {});
-      throw err;
+      throw namingPath(err, this.file);
     } finally {
       await fh.close();
     }

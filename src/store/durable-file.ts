@@ -70,7 +70,12 @@ export class DurableJsonFile<T> implements Adapter<T> {
 
   write(data: T): Promise<void> {
     const text = JSON.stringify(data);
-    const next = this.#tail.catch(() => {}).then(() => this.#writeText(text));
+    const next = this.#tail
+      .catch(() => {})
+      .then(() => this.#writeText(text))
+      .catch((err: unknown) => {
+        throw namingPath(err, this.file);
+      });
     this.#tail = next;
     return next;
   }
@@ -114,7 +119,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
       text = await readFile(file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, missing: true, why: 'missing' };
-      throw err;
+      throw namingPath(err, file);
     }
     let data: unknown;
     try {
@@ -125,6 +130,15 @@ export class DurableJsonFile<T> implements Adapter<T> {
     const why = this.#validate(data);
     return why === undefined ? { ok: true, data: data as T } : { ok: false, missing: false, why };
   }
+}
+
+/**
+ * The error with the file it concerns in its message: Node names the path for open() but not for
+ * read or write on an open file (EISDIR, ENOSPC, EIO), and a user needs to know which file.
+ */
+export function namingPath(err: unknown, file: string): unknown {
+  if (err instanceof Error && !err.message.includes(file)) err.message = `${file}: ${err.message}`;
+  return err;
 }
 
 /** Text quoted from a damaged file, safe for a log line: control and undecodable characters as \\xNN / \\uNNNN. */
