@@ -14,7 +14,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { GatewayConfig } from '../config/config.js';
-import { type FlushResult, GatewayStore } from '../store/store.js';
+import { type FlushResult, GatewayStore, StoreWriteError } from '../store/store.js';
 import type { StoredMeter } from '../store/state-doc.js';
 import { KeyStore } from '../store/keys.js';
 import { FormatMemory } from '../wmbus/decode.js';
@@ -209,8 +209,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     let r: FlushResult;
     try {
       r = await this.#store.flush();
-      // keys.json lives beside the store: a folder deleted while running took it along.
-      await this.#keys.rewriteIfNeeded();
+      // keys.json lives beside the store: a folder deleted while running took it along. The store's
+      // write stands either way (committed), so a change it carried is not taken back.
+      await this.#keys.rewriteIfNeeded().catch((err: Error) => {
+        throw new StoreWriteError(`writing ${this.#keys.file} failed: ${err.message}`, true);
+      });
     } catch (err) {
       // One line when writes start failing, not one per retry; /healthz answers 503 meanwhile.
       if (!this.#storeFailing) this.#log.error(`${(err as Error).message}; retrying every ${this.config.store.flushIntervalS} s`);

@@ -151,6 +151,7 @@ export class MeterCommands {
     const { store, keys, nearby, log, clock } = this.#c;
     const keyChanges: Array<[string, string]> = [];
     let claimed = 0;
+    let renamed = 0;
     for (const m of meters) {
       const id = checkId(m.id);
       const key = m.key ? checkKey(m.key) : undefined;
@@ -163,6 +164,7 @@ export class MeterCommands {
       } else if (m.name !== undefined && checkName(m.name, id) !== existing.name) {
         log.info(`meter ${id}: the configuration names it "${checkName(m.name, id)}" (was "${existing.name}"): renamed`);
         existing.name = checkName(m.name, id);
+        renamed++;
       }
       if (key && !keys.is(id, key)) {
         if (existing && keys.has(id)) log.info(`meter ${id} (${store.state.meters[id]!.name}): the configuration has another key: using it`);
@@ -172,6 +174,7 @@ export class MeterCommands {
     }
     await keys.setMany(keyChanges);
     if (claimed > 0) log.info(`claimed ${claimed} meter${claimed === 1 ? '' : 's'} named in the configuration`);
+    if (claimed + renamed + keyChanges.length === 0) return;
     store.touch();
     await this.#c.flush();
   }
