@@ -41,8 +41,8 @@ function adminToken(): Parse {
   return (v) => {
     const r = optionalStr()(v);
     if (!r.ok || r.value === undefined) return r;
-    if (String(r.value).trim().length < ADMIN_TOKEN_MIN) return bad(`must have at least ${ADMIN_TOKEN_MIN} characters (or leave it empty to have one generated)`);
-    return r;
+    if (String(r.value).trim().length >= ADMIN_TOKEN_MIN) return r;
+    return bad(`must have at least ${ADMIN_TOKEN_MIN} characters (or leave it empty to have one generated)`);
   };
 }
 

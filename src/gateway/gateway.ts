@@ -120,7 +120,10 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.#log = options.log ?? silentLogger;
     this.#clock = options.clock ?? Date.now;
     this.#startedAt = this.#clock();
-    this.#traffic = new Traffic(this.#clock, { radio: () => this.emit('radio', this.radioStats()), telegram: (e) => this.emit('telegram', e) });
+    this.#traffic = new Traffic(this.#clock, {
+      radio: () => this.emit('radio', this.radioStats()),
+      telegram: (e) => this.emit('telegram', e),
+    });
     this.#nearby = new NearbyList(store, this.#log, (change) => this.emit('nearby', change));
     this.#queries = new HistoryQueries(store, tz, this.config.store.sampleRetentionHours);
     this.#intake = {
@@ -265,7 +268,9 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       case 'frame_error':
         return;
       case 'clock_unset':
-        if (!this.#clockWarned) this.#log.warn(`the system clock says ${new Date(time).toISOString()}: telegrams are ignored until the clock is set (NTP)`);
+        if (!this.#clockWarned) {
+          this.#log.warn(`the system clock says ${new Date(time).toISOString()}: telegrams are ignored until the clock is set (NTP)`);
+        }
         this.#clockWarned = true;
         return;
       case 'duplicate':
@@ -298,7 +303,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   #onDecodeError(error: DecodeErrorInfo, frame: TimedFrame, hex: string): void {
     this.#traffic.countDecodeError(error.code);
     const { time, rssi } = frame;
-    this.#traffic.log({ time, id: error.id, manufacturer: error.manufacturer, rssi, outcome: 'decode_error', error: { code: error.code, message: error.message }, hex });
+    const { id, manufacturer } = error;
+    this.#traffic.log({ time, id, manufacturer, rssi, outcome: 'decode_error', error: { code: error.code, message: error.message }, hex });
     if (error.id === undefined) return;
     const meter = this.#store.state.meters[error.id];
     if (meter) {
@@ -417,7 +423,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
 
   health(): Health {
     const store = this.#store;
-    const h: Health = { ok: store.lastError === undefined && !this.#storeFailing, uptimeS: Math.round((this.#clock() - this.#startedAt) / 1000) };
+    const ok = store.lastError === undefined && !this.#storeFailing;
+    const h: Health = { ok, uptimeS: Math.round((this.#clock() - this.#startedAt) / 1000) };
     if (this.#traffic.counters.lastFrameAt !== undefined) h.lastFrameAt = this.#traffic.counters.lastFrameAt;
     if (this.#traffic.radio) h.radioState = this.#traffic.radio.state;
     if (store.lastFlushAt !== undefined) h.lastFlushAt = store.lastFlushAt;

@@ -70,8 +70,10 @@ export function classifyLink(frame: TimedFrame, ctx: IntakeContext): Intake {
   if (!telegram.security.decrypted && ctx.keys.has(telegram.id)) {
     // Anyone nearby can send a telegram in clear with this meter's id: a meter that has a key must
     // prove itself with it, or its readings could be forged.
-    const message = 'a telegram arrived in clear although the meter has a key: it was ignored (remove the key if this meter does not encrypt)';
-    return { outcome: 'decode_error', error: { code: 'NOT_ENCRYPTED', message, id: telegram.id, manufacturer: telegram.manufacturer }, hex };
+    const message =
+      'a telegram arrived in clear although the meter has a key: it was ignored (remove the key if this meter does not encrypt)';
+    const { id, manufacturer } = telegram;
+    return { outcome: 'decode_error', error: { code: 'NOT_ENCRYPTED', message, id, manufacturer }, hex };
   }
   const counter = telegram.security.mode === 7 ? telegram.security.counter : undefined;
   // EN 13757-7 mode 7: the message counter rises with every telegram; one not above the last

@@ -167,7 +167,7 @@ export class MeterCommands {
         renamed++;
       }
       if (key && !keys.is(id, key)) {
-        if (existing && keys.has(id)) log.info(`meter ${id} (${store.state.meters[id]!.name}): the configuration has another key: using it`);
+        if (existing && keys.has(id)) log.info(`meter ${id} (${existing.name}): the configuration has another key: using it`);
         if (existing) existing.status = { state: 'waiting', since: clock() };
         keyChanges.push([id, key]);
       }

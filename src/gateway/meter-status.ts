@@ -20,17 +20,23 @@ export function statusOfError(meter: StoredMeter, error: DecodeErrorInfo): { sta
   const state = STATUS_OF_ERROR[error.code];
   if (!state) return undefined;
   if (error.code === 'WRONG_KEY' || error.code === 'MAC_MISMATCH') {
-    const message = `the key of meter ${meter.id} (${meter.name}) does not decrypt its telegrams (${error.message}): check the key your operator gave you and enter it again`;
+    const message =
+      `the key of meter ${meter.id} (${meter.name}) does not decrypt its telegrams (${error.message}): ` +
+      'check the key your operator gave you and enter it again';
     return { state, message };
   }
   if (error.code === 'NO_KEY') {
-    return { state, message: `meter ${meter.id} (${meter.name}) sends encrypted telegrams and has no key: add the key your operator gave you` };
+    const message = `meter ${meter.id} (${meter.name}) sends encrypted telegrams and has no key: add the key your operator gave you`;
+    return { state, message };
   }
   return { state, message: `meter ${meter.id} (${meter.name}): ${error.message}` };
 }
 
 export function replayMessage(meter: StoredMeter, counter: number, lastCounter: number): string {
-  return `meter ${meter.id} sent message counter ${counter}, not above the last accepted ${lastCounter}: the telegram was rejected as a replay (if the meter was replaced, remove it and claim it again)`;
+  return (
+    `meter ${meter.id} sent message counter ${counter}, not above the last accepted ${lastCounter}: ` +
+    'the telegram was rejected as a replay (if the meter was replaced, remove it and claim it again)'
+  );
 }
 
 /** One log line per accepted reading: its counters and powers. */

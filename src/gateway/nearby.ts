@@ -71,9 +71,8 @@ export class NearbyList {
     if (!this.#announced.has(id)) {
       this.#announced.add(id);
       const rssi = entry.rssi !== undefined ? `, ${entry.rssi} dBm` : '';
-      this.#log.info(
-        `heard meter ${id} nearby (${entry.manufacturer} ${entry.medium}, ${encrypted ? 'encrypted' : 'not encrypted'}${rssi}): claim it to read it`,
-      );
+      const what = `${entry.manufacturer} ${entry.medium}, ${encrypted ? 'encrypted' : 'not encrypted'}${rssi}`;
+      this.#log.info(`heard meter ${id} nearby (${what}): claim it to read it`);
     }
     this.#emit({ change: 'heard', id, nearby: { ...entry } });
   }

@@ -61,12 +61,13 @@ export class KeyStore {
     );
     for (const id of bad) {
       const name = `meter ${JSON.stringify(id)}`;
+      const what = `${this.file}: the entry of ${name} is not "8-digit id": "32 hex digits"`;
       const hex = isObject(prev) ? entryKey(id, prev[id] ?? prev[id.toUpperCase()]) : undefined;
       if (hex && /^[0-9A-Fa-f]{8}$/.test(id)) {
         good[id.toUpperCase()] = hex;
-        this.#warn(`${this.file}: the entry of ${name} is not "8-digit id": "32 hex digits"; using its key from ${prevFile}`);
+        this.#warn(`${what}; using its key from ${prevFile}`);
       } else {
-        this.#warn(`${this.file}: the entry of ${name} is not "8-digit id": "32 hex digits" and ${prevFile} has none: enter that meter's key again`);
+        this.#warn(`${what} and ${prevFile} has none: enter that meter's key again`);
       }
     }
     return good;

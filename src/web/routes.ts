@@ -60,8 +60,8 @@ export function lightReading(r: Reading): Omit<Reading, 'records'> {
 }
 
 export const ROUTES: Route[] = [
-  route('GET', '/healthz', 'health of the service for the container health check: 200 while running, 503 while the store cannot be written', ({ gateway }) => {
-    const health = gateway.health();
+  route('GET', '/healthz', 'health for the container health check: 200 while running, 503 while the store cannot be written', (ctx) => {
+    const health = ctx.gateway.health();
     return { status: health.ok ? 200 : 503, json: health };
   }),
   route('GET', '/api', 'this list of routes', () => ({
@@ -142,7 +142,8 @@ export const ROUTES: Route[] = [
       const { topics, unknown } = parseTopics(ctx.query.get('topics'));
       if (unknown.length > 0) throw badRequest(`unknown topic ${unknown.map((u) => `"${u.slice(0, 40)}"`).join(', ')} (known: ${TOPICS.join(', ')})`);
       if (!ctx.hub.hasRoom) {
-        throw new HttpError(503, 'too_many_event_clients', `${MAX_EVENT_CLIENTS} event streams are open already: close a page or try again later`, { 'Retry-After': '30' });
+        const message = `${MAX_EVENT_CLIENTS} event streams are open already: close a page or try again later`;
+        throw new HttpError(503, 'too_many_event_clients', message, { 'Retry-After': '30' });
       }
       ctx.hub.attach(ctx.res, topics);
       return 'streamed';

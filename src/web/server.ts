@@ -68,7 +68,8 @@ export class WebOutput implements Output {
     const { config, log } = this.#options;
     this.#gateway = gateway;
     this.#token = await resolveAdminToken(config.http.adminToken, config.dataDir, log);
-    gateway.on('flush', () => void keepTokenFile(config.http.adminToken, config.dataDir, this.#token).catch((e: Error) => log.error(`web: ${e.message}`)));
+    const keepToken = () => keepTokenFile(config.http.adminToken, config.dataDir, this.#token);
+    gateway.on('flush', () => void keepToken().catch((e: Error) => log.error(`web: ${e.message}`)));
     // A broken installation without the page's files still serves the API, the health check and /metrics.
     this.#files = await StaticFiles.load().catch((err: Error) => {
       log.error(`web: ${err.message}; the JSON API still works`);
@@ -183,7 +184,8 @@ export class WebOutput implements Output {
     const address = req.socket.remoteAddress ?? 'unknown';
     const waitS = this.#guard.waitS(address);
     if (waitS > 0) {
-      throw new HttpError(429, 'admin_token_wait', `too many wrong admin tokens from ${address}: try again in ${waitS} s`, { 'Retry-After': String(waitS) });
+      const message = `too many wrong admin tokens from ${address}: try again in ${waitS} s`;
+      throw new HttpError(429, 'admin_token_wait', message, { 'Retry-After': String(waitS) });
     }
     if (!tokenMatches(presented, this.#token)) {
       this.#guard.wrong(address);

@@ -19,7 +19,8 @@ function water(litres: number, counter: number): Uint8Array {
   const bcd = String(litres).padStart(8, '0');
   const apl = Buffer.from(`2F2F0C13${bcd.slice(6, 8)}${bcd.slice(4, 6)}${bcd.slice(2, 4)}${bcd.slice(0, 2)}`, 'hex');
   const key = Uint8Array.from(Buffer.from(KEY, 'hex'));
-  return buildTelegram({ manufacturer: 'ELS', id: '12345678', version: 0x33, deviceType: 0x07, accessNumber: counter, apl, security: { mode: 7, key, counter } });
+  const security = { mode: 7 as const, key, counter };
+  return buildTelegram({ manufacturer: 'ELS', id: '12345678', version: 0x33, deviceType: 0x07, accessNumber: counter, apl, security });
 }
 
 beforeEach(async () => {

@@ -17,7 +17,13 @@ beforeEach(async () => {
 afterEach(() => tmp.remove());
 
 const archive = () =>
-  new RowArchive<{ t: number; d: Record<string, number> }>({ dir: tmp.dir, kind: 'hourly', period: 'month', retentionMs: 90 * 24 * HOUR, warn: (m) => warnings.push(m) });
+  new RowArchive<{ t: number; d: Record<string, number> }>({
+    dir: tmp.dir,
+    kind: 'hourly',
+    period: 'month',
+    retentionMs: 90 * 24 * HOUR,
+    warn: (m) => warnings.push(m),
+  });
 
 it('keeps every intact row of a file with a damaged line in the middle, also after the next restart', async () => {
   const row = (i: number) => JSON.stringify({ m: '12345678', t: T0 + i * HOUR, d: { volume: i } });

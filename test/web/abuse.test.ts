@@ -16,7 +16,9 @@ beforeEach(async () => {
 afterEach(() => rig.stop());
 
 it('slows down an address after six wrong tokens, counts them in /metrics and logs the burst once', async () => {
-  for (let i = 0; i < 6; i++) expect((await request(rig.base, 'GET', '/api/token', { token: `wrong-token-${i}-0000000` })).status).toBe(401);
+  for (let i = 0; i < 6; i++) {
+    expect((await request(rig.base, 'GET', '/api/token', { token: `wrong-token-${i}-0000000` })).status).toBe(401);
+  }
   const blocked = await request(rig.base, 'GET', '/api/token', { token: 'wrong-token-6-0000000' });
   expect(blocked.status).toBe(429);
   expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
