@@ -5,7 +5,7 @@
  * clears the address. Guessing a 99-bit token is hopeless anyway; this keeps a script from
  * filling the log and the CPU, and makes the attempt visible.
  */
-const FREE_TRIES = 5;
+const FREE_TRIES = 10;
 const FIRST_WAIT_MS = 1000;
 const MAX_WAIT_MS = 60_000;
 // A burst ends (and the next wrong try is logged again) after this long without one.

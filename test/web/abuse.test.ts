@@ -15,17 +15,17 @@ beforeEach(async () => {
 });
 afterEach(() => rig.stop());
 
-it('slows down an address after six wrong tokens, counts them in /metrics and logs the burst once', async () => {
-  for (let i = 0; i < 6; i++) {
+it('slows down an address after eleven wrong tokens, counts them in /metrics and logs the burst once', async () => {
+  for (let i = 0; i < 11; i++) {
     expect((await request(rig.base, 'GET', '/api/token', { token: `wrong-token-${i}-0000000` })).status).toBe(401);
   }
-  const blocked = await request(rig.base, 'GET', '/api/token', { token: 'wrong-token-6-0000000' });
+  const blocked = await request(rig.base, 'GET', '/api/token', { token: 'wrong-token-11-0000000' });
   expect(blocked.status).toBe(429);
   expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
   // While it waits, not even a token is compared (so guessing gets no faster with more tries).
   expect((await request(rig.base, 'GET', '/api/token', { token: TOKEN })).status).toBe(429);
   const metrics = await request(rig.base, 'GET', '/metrics');
-  expect(metrics.text).toMatch(/^wmbus_web_admin_token_failures_total 6$/m);
+  expect(metrics.text).toMatch(/^wmbus_web_admin_token_failures_total 11$/m);
   expect(rig.logs.filter((l) => /wrong admin token from/.test(l))).toHaveLength(1);
   // Reading stays open meanwhile.
   expect((await request(rig.base, 'GET', '/api/meters')).status).toBe(200);
