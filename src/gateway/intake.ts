@@ -47,9 +47,17 @@ export type Intake =
   /** `reading` is what the telegram says, as the store keeps it (records go with the live view only) */
   | { outcome: 'accepted'; telegram: DecodedTelegram; reading: Reading; hex: string };
 
-/** A frame as the radio hands it over (bytes after the sync word): the frame core first, then classifyLink. */
-export function classifyRaw(raw: RawFrame, time: number, ctx: IntakeContext): { frame?: TimedFrame; intake: Intake } {
-  const result = decodeRawFrame(raw);
+/**
+ * A frame as the radio hands it over (bytes after the sync word): the frame core first, then
+ * classifyLink. When the radio process has already decoded and CRC-checked it (`link`), that is
+ * used, so each frame is decoded once.
+ */
+export function classifyRaw(
+  raw: RawFrame & { link?: LinkFrame },
+  time: number,
+  ctx: IntakeContext,
+): { frame?: TimedFrame; intake: Intake } {
+  const result = raw.link ? { ok: true as const, frame: raw.link } : decodeRawFrame(raw);
   if (!result.ok) return { intake: { outcome: 'frame_error', code: result.reason, message: result.message } };
   const frame = { ...result.frame, time };
   return { frame, intake: classifyLink(frame, ctx) };
