@@ -60,8 +60,7 @@ export class KeyStore {
       () => undefined,
     );
     for (const id of bad) {
-      const name = `meter ${JSON.stringify(id)}`;
-      const what = `${this.file}: the entry of ${name} is not "8-digit id": "32 hex digits"`;
+      const what = `${this.file}: entry ${JSON.stringify(id)} is not "8-digit id": "32 hex digits"`;
       const hex = isObject(prev) ? entryKey(id, prev[id] ?? prev[id.toUpperCase()]) : undefined;
       if (hex && /^[0-9A-Fa-f]{8}$/.test(id)) {
         good[id.toUpperCase()] = hex;

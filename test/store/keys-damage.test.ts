@@ -27,8 +27,8 @@ it('keeps the good keys of a file with a bad entry, takes that meter\'s key from
   expect(Buffer.from(keys.lookup('11111111')!).toString('hex').toUpperCase()).toBe(A);
   expect(Buffer.from(keys.lookup('22222222')!).toString('hex').toUpperCase()).toBe(B);
   expect(keys.has('33333333')).toBe(false);
-  expect(warnings.join('\n')).toMatch(/meter "22222222".*using its key from .*keys\.json\.prev/);
-  expect(warnings.join('\n')).toMatch(/meter "33333333".*enter that meter's key again/);
+  expect(warnings.join('\n')).toMatch(/entry "22222222" is not .*using its key from .*keys\.json\.prev/);
+  expect(warnings.join('\n')).toMatch(/entry "33333333" is not .*enter that meter's key again/);
   // The control character of the damaged entry is not printed raw.
   expect(warnings.join('\n')).not.toContain('\u0007');
 });
