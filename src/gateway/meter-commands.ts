@@ -83,6 +83,9 @@ export class MeterCommands {
     const last = nearby.lastFrame(id);
     nearby.forget(id);
     if (last) this.#c.replay(last);
+    // The claim holds already; this writes the reading it showed at once and the shorter nearby
+    // list (a failure here is logged by the flush and retried by its timer).
+    await this.#c.flush().catch(() => {});
     return this.#c.view(meter);
   }
 
