@@ -26,7 +26,6 @@ describe('KeyStore reading keys.json', () => {
     ['a key of 33 digits', `{"12345678": "${KEY}0"}`, /entry "12345678" is not/],
     ['a key with a letter before it', `{"12345678": "x${KEY}"}`, /entry "12345678" is not/],
     ['a key that is a number', '{"12345678": 5}', /entry "12345678" is not/],
-    ['a bad second entry', `{"12345678": "${KEY}", "87654321": "nope"}`, /entry "87654321" is not/],
   ])('refuses %s, starts without keys and says why', async (_, text, why) => {
     await writeFile(path.join(dir, 'keys.json'), text);
     const warnings: string[] = [];
@@ -34,6 +33,16 @@ describe('KeyStore reading keys.json', () => {
     expect(keys.has('12345678')).toBe(false);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(why);
+  });
+
+  it('keeps the good entries of a file with a bad one, and names the bad one (issue 14, point 4)', async () => {
+    await writeFile(path.join(dir, 'keys.json'), `{"12345678": "${KEY}", "87654321": "nope"}`);
+    const warnings: string[] = [];
+    const keys = await KeyStore.open(dir, (m) => warnings.push(m));
+    expect(keys.has('12345678')).toBe(true);
+    expect(keys.has('87654321')).toBe(false);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/entry "87654321" is not/);
   });
 
   it('finds an id written in lower case under either case', async () => {
