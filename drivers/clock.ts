@@ -21,15 +21,15 @@ export const realClock: Clock = {
 
 /** Time that moves only when someone sleeps: deterministic and as fast as the CPU allows. */
 export class VirtualClock implements Clock {
-  private t: number;
+  #t: number;
   constructor(startMs = 0) {
-    this.t = startMs;
+    this.#t = startMs;
   }
   now(): number {
-    return this.t;
+    return this.#t;
   }
   sleep(ms: number): void {
-    if (ms > 0) this.t += ms;
+    if (ms > 0) this.#t += ms;
   }
 }
 

@@ -15,30 +15,30 @@ export interface FrequencyTrimOptions {
  * Cheap modules are often 50-60 kHz off; the receive filter tolerates about +-80 kHz.
  */
 export class FrequencyTrim {
-  private average = 0;
-  private frames = 0;
-  private readonly alpha: number;
-  private readonly thresholdHz: number;
-  private readonly minFrames: number;
+  #average = 0;
+  #frames = 0;
+  readonly #alpha: number;
+  readonly #thresholdHz: number;
+  readonly #minFrames: number;
 
   constructor(
     /** current FSCTRL0 value (two's complement byte) */
     public fsctrl0 = 0,
     options: FrequencyTrimOptions = {},
   ) {
-    this.alpha = options.alpha ?? 0.2;
-    this.thresholdHz = options.thresholdHz ?? 10_000;
-    this.minFrames = options.minFrames ?? 5;
+    this.#alpha = options.alpha ?? 0.2;
+    this.#thresholdHz = options.thresholdHz ?? 10_000;
+    this.#minFrames = options.minFrames ?? 5;
   }
 
   /** Feeds one good frame's offset; returns the new FSCTRL0 when a correction is due. */
   observe(freqOffsetHz: number): number | undefined {
-    this.average = this.frames === 0 ? freqOffsetHz : this.average + this.alpha * (freqOffsetHz - this.average);
-    this.frames++;
-    if (this.frames < this.minFrames || Math.abs(this.average) <= this.thresholdHz) return undefined;
-    const next = Math.max(-128, Math.min(127, toInt8(this.fsctrl0) + Math.round(this.average / FREQ_STEP_HZ)));
-    this.average = 0;
-    this.frames = 0;
+    this.#average = this.#frames === 0 ? freqOffsetHz : this.#average + this.#alpha * (freqOffsetHz - this.#average);
+    this.#frames++;
+    if (this.#frames < this.#minFrames || Math.abs(this.#average) <= this.#thresholdHz) return undefined;
+    const next = Math.max(-128, Math.min(127, toInt8(this.fsctrl0) + Math.round(this.#average / FREQ_STEP_HZ)));
+    this.#average = 0;
+    this.#frames = 0;
     if ((next & 0xff) === this.fsctrl0) return undefined;
     this.fsctrl0 = next & 0xff;
     return this.fsctrl0;

@@ -52,62 +52,64 @@ function transfer(length: number, csChange = false): SpiTransfer {
  * drain cycle allocates nothing; each CC1101 access is one chip-select run (CS high ends a burst).
  */
 export class Cc1101 {
-  private readonly single = [transfer(2)];
-  private readonly strobeMsg = [transfer(1)];
+  readonly #single = [transfer(2)];
+  readonly #strobeMsg = [transfer(1)];
   /** RXBYTES twice in one ioctl with CS toggled between: the errata's "read until two agree" */
-  private readonly rxBytesTwice = [transfer(2, true), transfer(2)];
-  private readonly signalMsg = [transfer(2, true), transfer(2, true), transfer(2)];
-  private readonly fifoMsg = [transfer(FIFO_SIZE + 1)];
-  private readonly burstWrite = [transfer(CONFIG_REGISTERS + 1)];
-  private readonly burstRead = [transfer(CONFIG_REGISTERS + 1)];
+  readonly #rxBytesTwice = [transfer(2, true), transfer(2)];
+  readonly #signalMsg = [transfer(2, true), transfer(2, true), transfer(2)];
+  readonly #fifoMsg = [transfer(FIFO_SIZE + 1)];
+  readonly #burstWrite = [transfer(CONFIG_REGISTERS + 1)];
+  readonly #burstRead = [transfer(CONFIG_REGISTERS + 1)];
   readonly signal: SignalReading = { rssi: 0, lqi: 0, freqOffsetHz: 0 };
 
+  readonly #clock: Clock;
   constructor(
     readonly bus: SpiBus,
-    private readonly clock: Clock = realClock,
+    clock: Clock = realClock,
   ) {
-    this.rxBytesTwice[0]!.tx[0] = READ | BURST | STATUS.RXBYTES;
-    this.rxBytesTwice[1]!.tx[0] = READ | BURST | STATUS.RXBYTES;
-    this.signalMsg[0]!.tx[0] = READ | BURST | STATUS.RSSI;
-    this.signalMsg[1]!.tx[0] = READ | BURST | STATUS.LQI;
-    this.signalMsg[2]!.tx[0] = READ | BURST | STATUS.FREQEST;
-    this.fifoMsg[0]!.tx[0] = READ | BURST | FIFO;
-    this.burstWrite[0]!.tx[0] = BURST | 0x00;
-    this.burstRead[0]!.tx[0] = READ | BURST | 0x00;
+    this.#clock = clock;
+    this.#rxBytesTwice[0]!.tx[0] = READ | BURST | STATUS.RXBYTES;
+    this.#rxBytesTwice[1]!.tx[0] = READ | BURST | STATUS.RXBYTES;
+    this.#signalMsg[0]!.tx[0] = READ | BURST | STATUS.RSSI;
+    this.#signalMsg[1]!.tx[0] = READ | BURST | STATUS.LQI;
+    this.#signalMsg[2]!.tx[0] = READ | BURST | STATUS.FREQEST;
+    this.#fifoMsg[0]!.tx[0] = READ | BURST | FIFO;
+    this.#burstWrite[0]!.tx[0] = BURST | 0x00;
+    this.#burstRead[0]!.tx[0] = READ | BURST | 0x00;
   }
 
   /** Sends a command strobe; returns the chip status byte. */
   strobe(command: number): number {
-    const t = this.strobeMsg[0]!;
+    const t = this.#strobeMsg[0]!;
     t.tx[0] = command;
-    this.bus.transfer(this.strobeMsg);
+    this.bus.transfer(this.#strobeMsg);
     return t.rx[0]!;
   }
 
   readStatus(address: number): number {
-    return this.access(READ | BURST | address, 0);
+    return this.#access(READ | BURST | address, 0);
   }
 
   readRegister(address: number): number {
-    return this.access(READ | address, 0);
+    return this.#access(READ | address, 0);
   }
 
   writeRegister(address: number, value: number): void {
-    this.access(address, value);
+    this.#access(address, value);
   }
 
-  private access(header: number, data: number): number {
-    const t = this.single[0]!;
+  #access(header: number, data: number): number {
+    const t = this.#single[0]!;
     t.tx[0] = header;
     t.tx[1] = data;
-    this.bus.transfer(this.single);
+    this.bus.transfer(this.#single);
     return t.rx[1]!;
   }
 
   /** SRES, then the wait for the crystal that spidev cannot see on SO. */
   reset(): void {
     this.strobe(STROBE.SRES);
-    this.clock.sleep(5);
+    this.#clock.sleep(5);
   }
 
   /**
@@ -154,12 +156,12 @@ export class Cc1101 {
 
   /** Writes the whole profile in one burst and reads it back: a half-connected MOSI shows here. */
   configure(profile: RadioProfile, fsctrl0 = profile.registers[REG.FSCTRL0]!): void {
-    const tx = this.burstWrite[0]!.tx;
+    const tx = this.#burstWrite[0]!.tx;
     tx.set(profile.registers, 1);
     tx[1 + REG.FSCTRL0] = fsctrl0 & 0xff;
-    this.bus.transfer(this.burstWrite);
-    this.bus.transfer(this.burstRead);
-    const back = this.burstRead[0]!.rx;
+    this.bus.transfer(this.#burstWrite);
+    this.bus.transfer(this.#burstRead);
+    const back = this.#burstRead[0]!.rx;
     for (let a = 0; a < CONFIG_REGISTERS; a++) {
       if (back[a + 1] !== tx[a + 1]) {
         throw new ChipError(
@@ -172,10 +174,10 @@ export class Cc1101 {
 
   /** RXBYTES read until two reads in one message agree (datasheet errata §20). */
   rxBytes(): number {
-    const a = this.rxBytesTwice[0]!.rx;
-    const b = this.rxBytesTwice[1]!.rx;
+    const a = this.#rxBytesTwice[0]!.rx;
+    const b = this.#rxBytesTwice[1]!.rx;
     for (let tries = 0; tries < 8; tries++) {
-      this.bus.transfer(this.rxBytesTwice);
+      this.bus.transfer(this.#rxBytesTwice);
       if (a[1] === b[1]) return a[1]!;
     }
     return b[1]!;
@@ -186,19 +188,19 @@ export class Cc1101 {
    * Returns the chip status byte seen on the header.
    */
   readFifo(n: number, dest: Uint8Array, offset: number): number {
-    const t = this.fifoMsg[0]!;
+    const t = this.#fifoMsg[0]!;
     t.length = n + 1;
-    this.bus.transfer(this.fifoMsg);
+    this.bus.transfer(this.#fifoMsg);
     dest.set(t.rx.subarray(1, n + 1), offset);
     return t.rx[0]!;
   }
 
   /** RSSI, LQI and FREQEST in one message (status registers cannot be burst-read together). */
   readSignal(): SignalReading {
-    this.bus.transfer(this.signalMsg);
-    this.signal.rssi = rssiDbm(this.signalMsg[0]!.rx[1]!);
-    this.signal.lqi = this.signalMsg[1]!.rx[1]! & 0x7f;
-    this.signal.freqOffsetHz = freqOffsetHz(this.signalMsg[2]!.rx[1]!);
+    this.bus.transfer(this.#signalMsg);
+    this.signal.rssi = rssiDbm(this.#signalMsg[0]!.rx[1]!);
+    this.signal.lqi = this.#signalMsg[1]!.rx[1]! & 0x7f;
+    this.signal.freqOffsetHz = freqOffsetHz(this.#signalMsg[2]!.rx[1]!);
     return this.signal;
   }
 
@@ -236,13 +238,13 @@ export class Cc1101 {
 
   /** Waits for a MARCSTATE value; false on timeout. */
   waitForState(state: number, timeoutMs: number): boolean {
-    const until = this.clock.now() + timeoutMs;
+    const until = this.#clock.now() + timeoutMs;
     for (;;) {
       // Time first: after a stall of the host the chip has long arrived, so look before giving up.
-      const late = this.clock.now() >= until;
+      const late = this.#clock.now() >= until;
       if (this.marcState() === state) return true;
       if (late) return false;
-      this.clock.sleep(0.05);
+      this.#clock.sleep(0.05);
     }
   }
 

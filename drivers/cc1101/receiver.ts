@@ -60,19 +60,23 @@ export class PacketReceiver {
   readonly counters: ReceiverCounters = {
     syncs: 0, falseSyncs: 0, packets: 0, salvaged: 0, overflows: 0, timeouts: 0, rearmFailures: 0, maxServiceGapMs: 0, maxFifoLevel: 0,
   };
-  private readonly pollMs: number;
-  private readonly stallTimeoutMs: number;
-  private readonly head: Uint8Array;
+  readonly #pollMs: number;
+  readonly #stallTimeoutMs: number;
+  readonly #head: Uint8Array;
 
+  readonly #clock: Clock;
+  readonly #options: ReceiverOptions;
   constructor(
     readonly chip: Cc1101,
-    private readonly clock: Clock,
-    private readonly options: ReceiverOptions,
+    clock: Clock,
+    options: ReceiverOptions,
   ) {
+    this.#clock = clock;
+    this.#options = options;
     this.packet = new Uint8Array(options.maxPacket ?? 512);
-    this.head = this.packet.subarray(0, options.headBytes);
-    this.pollMs = options.pollMs ?? 0.5;
-    this.stallTimeoutMs = options.stallTimeoutMs ?? 8;
+    this.#head = this.packet.subarray(0, options.headBytes);
+    this.#pollMs = options.pollMs ?? 0.5;
+    this.#stallTimeoutMs = options.stallTimeoutMs ?? 8;
   }
 
   get signal(): SignalReading {
@@ -83,15 +87,15 @@ export class PacketReceiver {
     const chip = this.chip;
     let rb = chip.rxBytes();
     if (rb === 0) return 'none';
-    if (this.options.onSync) {
-      this.options.onSync();
+    if (this.#options.onSync) {
+      this.#options.onSync();
       rb = chip.rxBytes();
     }
-    const start = this.clock.now();
+    const start = this.#clock.now();
     this.counters.syncs++;
     // An overflowed FIFO holds 64 bytes, so the sync was at least that long ago.
-    this.syncTime = start - (rb & RXBYTES_OVERFLOW ? FIFO_SIZE + 1 : rb & RXBYTES_COUNT) / this.options.bytesPerMs;
-    const headBytes = this.options.headBytes;
+    this.syncTime = start - (rb & RXBYTES_OVERFLOW ? FIFO_SIZE + 1 : rb & RXBYTES_COUNT) / this.#options.bytesPerMs;
+    const headBytes = this.#options.headBytes;
     let need = -1;
     let got = 0;
     // The wait from the sync to this first look counts as a service gap like any other.
@@ -99,7 +103,7 @@ export class PacketReceiver {
     let lastProgress = start;
     let deadline = Infinity;
     for (;;) {
-      const now = this.clock.now();
+      const now = this.#clock.now();
       const gap = now - lastService;
       if (gap > this.counters.maxServiceGapMs) this.counters.maxServiceGapMs = gap;
       lastService = now;
@@ -113,9 +117,9 @@ export class PacketReceiver {
         chip.readSignal();
         this.packetLength = need;
         this.counters.packets++;
-        return this.rearm('packet');
+        return this.#rearm('packet');
       }
-      if (rb & RXBYTES_OVERFLOW) return this.salvage(n, need, got);
+      if (rb & RXBYTES_OVERFLOW) return this.#salvage(n, need, got);
       const k = Math.min(n - 1, target - got);
       if (k > 0) {
         chip.readFifo(k, this.packet, got);
@@ -123,23 +127,23 @@ export class PacketReceiver {
         lastProgress = now;
       }
       if (need < 0 && got >= headBytes) {
-        need = this.options.packetLength(this.head);
+        need = this.#options.packetLength(this.#head);
         if (need < 0 || need > this.packet.length) {
           this.counters.falseSyncs++;
-          return this.rearm('false-sync');
+          return this.#rearm('false-sync');
         }
-        deadline = this.syncTime + (need / this.options.bytesPerMs) * 1.15 + 5;
-        this.options.onLength?.(need);
+        deadline = this.syncTime + (need / this.#options.bytesPerMs) * 1.15 + 5;
+        this.#options.onLength?.(need);
         rb = chip.rxBytes();
         continue;
       }
-      if (now - lastProgress > this.stallTimeoutMs || now > deadline) {
+      if (now - lastProgress > this.#stallTimeoutMs || now > deadline) {
         this.counters.timeouts++;
-        return this.rearm('timeout');
+        return this.#rearm('timeout');
       }
       // Sleep until the bytes still missing could be there, but never longer than pollMs.
       const missing = (need < 0 ? headBytes : need) - got + 1 - (n - Math.max(k, 0));
-      this.clock.sleep(Math.min(this.pollMs, Math.max(0.05, missing / this.options.bytesPerMs)));
+      this.#clock.sleep(Math.min(this.#pollMs, Math.max(0.05, missing / this.#options.bytesPerMs)));
       rb = chip.rxBytes();
     }
   }
@@ -150,24 +154,24 @@ export class PacketReceiver {
    * whose raw length fits in what was read plus those bytes is complete: most water and heat
    * meters send frames of up to 64 raw bytes, which then survive a stall of any length.
    */
-  private salvage(n: number, need: number, got: number): ServiceOutcome {
+  #salvage(n: number, need: number, got: number): ServiceOutcome {
     if (need < 0 && got + n <= this.packet.length) {
       this.chip.readFifo(n, this.packet, got);
-      need = this.options.packetLength(this.head);
+      need = this.#options.packetLength(this.#head);
       if (need < 0) {
         this.counters.falseSyncs++;
-        return this.rearm('false-sync');
+        return this.#rearm('false-sync');
       }
       if (need <= got + n) {
         this.chip.readSignal();
         this.packetLength = need;
         this.counters.packets++;
         this.counters.salvaged++;
-        return this.rearm('packet');
+        return this.#rearm('packet');
       }
     }
     this.counters.overflows++;
-    return this.rearm('overflow');
+    return this.#rearm('overflow');
   }
 
   /**
@@ -178,10 +182,10 @@ export class PacketReceiver {
     const state = this.chip.marcState();
     if (state >= MARC.STARTCAL && state <= MARC.ENDCAL) return 'none';
     if (state === MARC.RX) return this.chip.pllLocked() ? 'none' : 'pll-unlocked';
-    return this.rearm('none');
+    return this.#rearm('none');
   }
 
-  private rearm(outcome: ServiceOutcome): ServiceOutcome {
+  #rearm(outcome: ServiceOutcome): ServiceOutcome {
     if (this.chip.rearm()) return outcome;
     this.counters.rearmFailures++;
     return 'fault';

@@ -39,32 +39,37 @@ async function loadSpiDevice(): Promise<SpiDeviceModule> {
  * reused, so the drain loop's prebuilt messages cause no allocation per transfer.
  */
 class SpidevBus implements SpiBus {
-  private readonly converted = new WeakMap<readonly SpiTransfer[], SpiDeviceTransfer[]>();
+  readonly #converted = new WeakMap<readonly SpiTransfer[], SpiDeviceTransfer[]>();
 
+  readonly #handle: SpiDeviceHandle;
+  readonly #speedHz: number;
   constructor(
     readonly device: string,
-    private readonly handle: SpiDeviceHandle,
-    private readonly speedHz: number,
-  ) {}
+    handle: SpiDeviceHandle,
+    speedHz: number,
+  ) {
+    this.#handle = handle;
+    this.#speedHz = speedHz;
+  }
 
   transfer(message: readonly SpiTransfer[]): void {
-    let native = this.converted.get(message);
+    let native = this.#converted.get(message);
     if (!native) {
       native = message.map((t) => ({
         byteLength: t.length,
         sendBuffer: Buffer.from(t.tx.buffer, t.tx.byteOffset, t.tx.byteLength),
         receiveBuffer: Buffer.from(t.rx.buffer, t.rx.byteOffset, t.rx.byteLength),
-        speedHz: this.speedHz,
+        speedHz: this.#speedHz,
         chipSelectChange: t.csChange === true,
       }));
-      this.converted.set(message, native);
+      this.#converted.set(message, native);
     }
     for (let i = 0; i < message.length; i++) native[i]!.byteLength = message[i]!.length;
-    this.handle.transferSync(native);
+    this.#handle.transferSync(native);
   }
 
   close(): void {
-    this.handle.closeSync();
+    this.#handle.closeSync();
   }
 }
 

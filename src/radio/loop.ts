@@ -35,27 +35,33 @@ export class RadioLoop {
     syncs: 0, falseSyncs: 0, frames: 0, overflows: 0, salvaged: 0, crcFailures: 0, restarts: 0, pllUnlocks: 0, state: 'starting',
     timeouts: 0, maxServiceGapMs: 0, maxFifoLevel: 0, frequencyTrimHz: 0, cpuMs: 0, uptimeMs: 0, listenedMs: 0,
   };
-  private readonly receiver: PacketReceiver;
-  private readonly framing = new WmbusFrameLength();
-  private readonly trim: FrequencyTrim;
-  private stalledPackets = 0;
-  private listeningSince = 0;
+  readonly #receiver: PacketReceiver;
+  readonly #framing = new WmbusFrameLength();
+  readonly #trim: FrequencyTrim;
+  #stalledPackets = 0;
+  #listeningSince = 0;
 
+  readonly #chip: Cc1101;
+  readonly #clock: Clock;
+  readonly #options: RadioLoopOptions;
   constructor(
-    private readonly chip: Cc1101,
-    private readonly clock: Clock,
-    private readonly options: RadioLoopOptions,
+    chip: Cc1101,
+    clock: Clock,
+    options: RadioLoopOptions,
   ) {
-    this.trim = new FrequencyTrim(options.fsctrl0 ?? T1C1_PROFILE.registers[REG.FSCTRL0]!);
+    this.#chip = chip;
+    this.#clock = clock;
+    this.#options = options;
+    this.#trim = new FrequencyTrim(options.fsctrl0 ?? T1C1_PROFILE.registers[REG.FSCTRL0]!);
     const stall = options.stallOnPacket;
     const stallHook = stall
       ? () => {
-          if (this.stalledPackets++ === stall.index) clock.sleep(stall.ms);
+          if (this.#stalledPackets++ === stall.index) clock.sleep(stall.ms);
         }
       : undefined;
-    this.receiver = new PacketReceiver(chip, clock, {
+    this.#receiver = new PacketReceiver(chip, clock, {
       headBytes: FRAME_START_BYTES,
-      packetLength: this.framing.packetLength,
+      packetLength: this.#framing.packetLength,
       bytesPerMs: T1C1_PROFILE.bytesPerMs,
       onLength: stall?.at === 'sync' ? undefined : stallHook,
       onSync: stall?.at === 'sync' ? stallHook : undefined,
@@ -64,38 +70,38 @@ export class RadioLoop {
 
   /** Resets, checks and configures the chip and starts listening. Throws ChipError with the reason. */
   start(): void {
-    const id = this.chip.start(T1C1_PROFILE, this.trim.fsctrl0);
+    const id = this.#chip.start(T1C1_PROFILE, this.#trim.fsctrl0);
     const version = `VERSION 0x${id.version.toString(16).padStart(2, '0')}${id.warning ? ', not a TI version' : ''}`;
-    this.stats.chip = `CC1101 (PARTNUM 0x${id.partnum.toString(16).padStart(2, '0')}, ${version}) on ${this.chip.bus.device}`;
-    if (id.warning && this.stats.restarts === 0) this.options.onWarning?.(id.warning);
+    this.stats.chip = `CC1101 (PARTNUM 0x${id.partnum.toString(16).padStart(2, '0')}, ${version}) on ${this.#chip.bus.device}`;
+    if (id.warning && this.stats.restarts === 0) this.#options.onWarning?.(id.warning);
     this.stats.state = 'listening';
-    if (this.stats.restarts === 0) this.listeningSince = this.clock.now();
-    this.stats.frequencyTrimHz = this.trim.trimHz;
+    if (this.stats.restarts === 0) this.#listeningSince = this.#clock.now();
+    this.stats.frequencyTrimHz = this.#trim.trimHz;
   }
 
   /** Serves the chip once; false when the FIFO held nothing. */
   serviceOnce(): boolean {
-    const outcome = this.receiver.serviceOnce();
-    if (outcome === 'packet') this.deliver();
-    else if (outcome === 'fault') this.restart();
-    this.copyCounters();
+    const outcome = this.#receiver.serviceOnce();
+    if (outcome === 'packet') this.#deliver();
+    else if (outcome === 'fault') this.#restart();
+    this.#copyCounters();
     return outcome !== 'none';
   }
 
   /** The MARCSTATE and PLL watchdog; call every second or so. */
   checkHealth(): void {
-    const outcome = this.receiver.checkHealth();
+    const outcome = this.#receiver.checkHealth();
     if (outcome === 'pll-unlocked') this.stats.pllUnlocks++;
-    if (outcome === 'fault' || outcome === 'pll-unlocked') this.restart();
-    this.copyCounters();
+    if (outcome === 'fault' || outcome === 'pll-unlocked') this.#restart();
+    this.#copyCounters();
   }
 
-  private deliver(): void {
-    const r = this.receiver;
+  #deliver(): void {
+    const r = this.#receiver;
     const raw = r.packet.slice(0, r.packetLength);
     const signal = r.signal;
-    const wallNow = this.options.wallNow?.() ?? Date.now();
-    const time = Math.round(wallNow - (this.clock.now() - r.syncTime));
+    const wallNow = this.#options.wallNow?.() ?? Date.now();
+    const time = Math.round(wallNow - (this.#clock.now() - r.syncTime));
     const result = decodeRawFrame({ raw, rssi: signal.rssi, lqi: signal.lqi, freqOffsetHz: signal.freqOffsetHz, time });
     if (!result.ok) {
       this.stats.crcFailures++;
@@ -103,32 +109,32 @@ export class RadioLoop {
     }
     const link = result.frame;
     this.stats.frames++;
-    this.options.onFrame({
+    this.#options.onFrame({
       raw, rssi: signal.rssi, lqi: signal.lqi, freqOffsetHz: signal.freqOffsetHz, time,
       mode: link.mode, frameFormat: link.frameFormat, link,
     });
-    if (this.options.afc) this.adjustFrequency(signal.freqOffsetHz);
+    if (this.#options.afc) this.#adjustFrequency(signal.freqOffsetHz);
   }
 
-  private adjustFrequency(offsetHz: number): void {
-    const fsctrl0 = this.trim.observe(offsetHz);
+  #adjustFrequency(offsetHz: number): void {
+    const fsctrl0 = this.#trim.observe(offsetHz);
     if (fsctrl0 === undefined) return;
     // FSCTRL0 is written only while IDLE, never during a packet.
-    this.chip.idle();
-    this.chip.writeRegister(REG.FSCTRL0, fsctrl0);
-    this.stats.frequencyTrimHz = this.trim.trimHz;
-    if (!this.chip.rearm()) this.restart();
+    this.#chip.idle();
+    this.#chip.writeRegister(REG.FSCTRL0, fsctrl0);
+    this.stats.frequencyTrimHz = this.#trim.trimHz;
+    if (!this.#chip.rearm()) this.#restart();
   }
 
   /** Full chip restart after a fault; a chip that does not come back throws (the process exits). */
-  private restart(): void {
+  #restart(): void {
     this.stats.restarts++;
     this.stats.state = 'restarting';
     this.start();
   }
 
-  private copyCounters(): void {
-    const c = this.receiver.counters;
+  #copyCounters(): void {
+    const c = this.#receiver.counters;
     const s = this.stats;
     s.syncs = c.syncs;
     s.falseSyncs = c.falseSyncs;
@@ -137,6 +143,6 @@ export class RadioLoop {
     s.timeouts = c.timeouts;
     s.maxServiceGapMs = c.maxServiceGapMs;
     s.maxFifoLevel = c.maxFifoLevel;
-    s.listenedMs = this.clock.now() - this.listeningSince;
+    s.listenedMs = this.#clock.now() - this.#listeningSince;
   }
 }

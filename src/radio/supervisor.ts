@@ -32,11 +32,11 @@ const RADIO_NODE_FLAGS = ['--max-semi-space-size=1'];
  */
 export class RadioSupervisor extends EventEmitter {
   stats: RadioStats | undefined;
-  private child: ChildProcess | undefined;
-  private stopping = false;
-  private backoffMs = FIRST_BACKOFF_MS;
-  private processRestarts = 0;
-  private restartTimer: NodeJS.Timeout | undefined;
+  #child: ChildProcess | undefined;
+  #stopping = false;
+  #backoffMs = FIRST_BACKOFF_MS;
+  #processRestarts = 0;
+  #restartTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly options: RadioOptions) {
     super();
@@ -44,17 +44,17 @@ export class RadioSupervisor extends EventEmitter {
 
   /** Resolves when the radio listens; rejects with the radio's own message (e.g. no chip answered). */
   start(): Promise<void> {
-    this.stopping = false;
-    return this.launch();
+    this.#stopping = false;
+    return this.#launch();
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
-    clearTimeout(this.restartTimer);
-    const child = this.child;
+    this.#stopping = true;
+    clearTimeout(this.#restartTimer);
+    const child = this.#child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    this.command(child, { type: 'stop' });
+    this.#command(child, { type: 'stop' });
     const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
     await exited;
     clearTimeout(timer);
@@ -62,19 +62,19 @@ export class RadioSupervisor extends EventEmitter {
 
   /** pid of the running radio process */
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.#child?.pid;
   }
 
   /** Asks the radio process for fresh counters ('stats' follows). */
   requestStats(): void {
-    if (this.child) this.command(this.child, { type: 'stats' });
+    if (this.#child) this.#command(this.#child, { type: 'stats' });
   }
 
-  private command(child: ChildProcess, command: RadioCommand): void {
+  #command(child: ChildProcess, command: RadioCommand): void {
     if (child.connected) child.send(command);
   }
 
-  private launch(): Promise<void> {
+  #launch(): Promise<void> {
     return new Promise((resolve, reject) => {
       const child = fork(ENTRY, [], {
         execArgv: fromSources ? ['--import', 'tsx'] : RADIO_NODE_FLAGS,
@@ -82,7 +82,7 @@ export class RadioSupervisor extends EventEmitter {
         serialization: 'advanced',
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
-      this.child = child;
+      this.#child = child;
       const startedAt = Date.now();
       let ready = false;
       let lastError: string | undefined;
@@ -96,7 +96,7 @@ export class RadioSupervisor extends EventEmitter {
             this.emit('frame', message.frame);
             break;
           case 'stats':
-            this.stats = { ...message.stats, restarts: message.stats.restarts + this.processRestarts };
+            this.stats = { ...message.stats, restarts: message.stats.restarts + this.#processRestarts };
             this.emit('stats', this.stats);
             break;
           case 'warning':
@@ -104,48 +104,48 @@ export class RadioSupervisor extends EventEmitter {
             break;
           case 'error':
             lastError = message.message;
-            if (ready) this.emitError(new RadioError(message.message));
+            if (ready) this.#emitError(new RadioError(message.message));
             break;
         }
       });
       // A failed spawn (ENOENT, EAGAIN) comes only as 'error', without 'exit'; so does a send on a
       // channel that closed under it. Unheard, either would take the gateway down.
       child.on('error', (err) => {
-        if (ready) this.emitError(new RadioError(`the radio process: ${err.message}`));
+        if (ready) this.#emitError(new RadioError(`the radio process: ${err.message}`));
         else if (child.pid === undefined) reject(new RadioError(`cannot start the radio process: ${err.message}`));
       });
       child.on('exit', (code, signal) => {
-        if (this.child === child) this.child = undefined;
+        if (this.#child === child) this.#child = undefined;
         this.emit('exit', code, signal);
         if (!ready) {
           reject(new RadioError(lastError ?? `the radio process exited (${signal ?? `code ${code}`}) before it was ready`));
           return;
         }
-        if (this.stopping) return;
-        this.emitError(new RadioError(`the radio process died (${lastError ?? signal ?? `code ${code}`}); restarting it`));
-        if (Date.now() - startedAt > STABLE_MS) this.backoffMs = FIRST_BACKOFF_MS;
-        this.scheduleRestart();
+        if (this.#stopping) return;
+        this.#emitError(new RadioError(`the radio process died (${lastError ?? signal ?? `code ${code}`}); restarting it`));
+        if (Date.now() - startedAt > STABLE_MS) this.#backoffMs = FIRST_BACKOFF_MS;
+        this.#scheduleRestart();
       });
     });
   }
 
-  private scheduleRestart(): void {
-    const delay = this.backoffMs;
-    this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
-    this.restartTimer = setTimeout(() => {
-      if (this.stopping) return;
-      this.processRestarts++;
-      this.launch().then(
+  #scheduleRestart(): void {
+    const delay = this.#backoffMs;
+    this.#backoffMs = Math.min(this.#backoffMs * 2, MAX_BACKOFF_MS);
+    this.#restartTimer = setTimeout(() => {
+      if (this.#stopping) return;
+      this.#processRestarts++;
+      this.#launch().then(
         () => {},
         (err: Error) => {
-          this.emitError(err);
-          if (!this.stopping) this.scheduleRestart();
+          this.#emitError(err);
+          if (!this.#stopping) this.#scheduleRestart();
         },
       );
     }, delay);
   }
 
-  private emitError(err: Error): void {
+  #emitError(err: Error): void {
     // An EventEmitter throws on an unheard 'error'; a radio hiccup must not take the gateway down.
     if (this.listenerCount('error') > 0) this.emit('error', err);
   }

@@ -8,46 +8,46 @@ import { FieldNames } from './fields.js';
  * keeps the run's field names, which repeat from telegram to telegram like the formats.
  */
 export class FormatMemory {
-  private readonly formats = new Map<string, Uint8Array>();
+  readonly #formats = new Map<string, Uint8Array>();
   /**
    * The record headers of each meter's latest full frame and where they are stored: a meter sends
    * the same layout again and again, and comparing bytes is cheaper than their CRC.
    */
-  private readonly latest = new Map<string, { dibVib: Uint8Array; key: string }>();
+  readonly #latest = new Map<string, { dibVib: Uint8Array; key: string }>();
   readonly fieldNames = new FieldNames();
 
   /** `capacity` bounds memory against a neighbourhood full of meters; the first learned goes first. */
   constructor(readonly capacity = 4096) {}
 
   learn(meter: string, signature: number, dibVib: Uint8Array): void {
-    this.learnUnder(`${meter}/${signature}`, dibVib);
+    this.#learnUnder(`${meter}/${signature}`, dibVib);
   }
 
   /** Learns the format of the records of a meter's full frame (their signature is their CRC). */
   learnFull(meter: string, dibVib: Uint8Array): void {
-    const latest = this.latest.get(meter);
-    if (latest && this.formats.has(latest.key) && sameBytes(latest.dibVib, dibVib)) return;
+    const latest = this.#latest.get(meter);
+    if (latest && this.#formats.has(latest.key) && sameBytes(latest.dibVib, dibVib)) return;
     const key = `${meter}/${formatSignature(dibVib)}`;
-    this.learnUnder(key, dibVib);
-    const stored = this.formats.get(key);
+    this.#learnUnder(key, dibVib);
+    const stored = this.#formats.get(key);
     if (!stored) return;
-    this.latest.set(meter, { dibVib: stored, key });
-    dropOldest(this.latest, this.capacity);
+    this.#latest.set(meter, { dibVib: stored, key });
+    dropOldest(this.#latest, this.capacity);
   }
 
-  private learnUnder(key: string, dibVib: Uint8Array): void {
+  #learnUnder(key: string, dibVib: Uint8Array): void {
     // A meter repeats its format in every full frame; the signature already names the bytes.
-    if (this.formats.has(key)) return;
-    this.formats.set(key, dibVib);
-    dropOldest(this.formats, this.capacity);
+    if (this.#formats.has(key)) return;
+    this.#formats.set(key, dibVib);
+    dropOldest(this.#formats, this.capacity);
   }
 
   lookup(meter: string, signature: number): Uint8Array | undefined {
-    return this.formats.get(`${meter}/${signature}`);
+    return this.#formats.get(`${meter}/${signature}`);
   }
 
   get size(): number {
-    return this.formats.size;
+    return this.#formats.size;
   }
 }
 

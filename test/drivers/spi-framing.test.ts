@@ -8,11 +8,14 @@ import { openSpidev } from '../../drivers/spi/spidev.js';
 class RecordingBus implements SpiBus {
   readonly device = '/dev/spidev9.9';
   readonly messages: { tx: number[]; csChange: boolean }[][] = [];
-  constructor(private readonly answer: (header: number, index: number) => number = () => 0) {}
+  readonly #answer: (header: number, index: number) => number;
+  constructor(answer: (header: number, index: number) => number = () => 0) {
+    this.#answer = answer;
+  }
   transfer(message: readonly SpiTransfer[]): void {
     this.messages.push(
       message.map((t) => {
-        for (let i = 0; i < t.length; i++) t.rx[i] = this.answer(t.tx[0]!, i);
+        for (let i = 0; i < t.length; i++) t.rx[i] = this.#answer(t.tx[0]!, i);
         return { tx: [...t.tx.subarray(0, t.length)], csChange: t.csChange === true };
       }),
     );

@@ -43,16 +43,16 @@ export function frameOnAir(mode: RadioMode, frameFormat: FrameFormat, telegram: 
 
 /** Packs bits MSB first. */
 export class BitWriter {
-  private bytes = new Uint8Array(1 << 16);
+  #bytes = new Uint8Array(1 << 16);
   length = 0;
 
   bit(b: number): void {
-    if (this.length >> 3 >= this.bytes.length) {
-      const bigger = new Uint8Array(this.bytes.length * 2);
-      bigger.set(this.bytes);
-      this.bytes = bigger;
+    if (this.length >> 3 >= this.#bytes.length) {
+      const bigger = new Uint8Array(this.#bytes.length * 2);
+      bigger.set(this.#bytes);
+      this.#bytes = bigger;
     }
-    if (b) this.bytes[this.length >> 3]! |= 0x80 >> (this.length & 7);
+    if (b) this.#bytes[this.length >> 3]! |= 0x80 >> (this.length & 7);
     this.length++;
   }
 
@@ -78,6 +78,6 @@ export class BitWriter {
   }
 
   finish(): Uint8Array {
-    return this.bytes.slice(0, (this.length + 7) >> 3);
+    return this.#bytes.slice(0, (this.length + 7) >> 3);
   }
 }

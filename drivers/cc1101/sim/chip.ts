@@ -70,151 +70,151 @@ export class SimCc1101 implements SpiBus {
   readonly gdo0: GpioLine;
   readonly gdo2: GpioLine;
 
-  private readonly clock: Clock;
-  private readonly spiCost: SimChipOptions['spiCost'];
-  private readonly regs = new Uint8Array(CONFIG_REGISTERS);
-  private readonly patable = new Uint8Array(8);
-  private readonly fifo = new Uint8Array(FIFO_SIZE);
-  private fifoHead = 0;
-  private fifoCount = 0;
-  private lastRead = 0;
-  private corruptNext = false;
-  private state: State = 'idle';
-  private stateUntil = 0;
-  private afterCalibration: 'idle' | 'rx' = 'idle';
-  private rxSince = 0;
+  readonly #clock: Clock;
+  readonly #spiCost: SimChipOptions['spiCost'];
+  readonly #regs = new Uint8Array(CONFIG_REGISTERS);
+  readonly #patable = new Uint8Array(8);
+  readonly #fifo = new Uint8Array(FIFO_SIZE);
+  #fifoHead = 0;
+  #fifoCount = 0;
+  #lastRead = 0;
+  #corruptNext = false;
+  #state: State = 'idle';
+  #stateUntil = 0;
+  #afterCalibration: 'idle' | 'rx' = 'idle';
+  #rxSince = 0;
   /** FREQ2..0 value the synthesizer was calibrated for; -1 = never */
-  private calibratedFreq = -1;
-  private packet: Packet | undefined;
-  private packetSeq = 0;
-  private rssiReg = rssiRegister(NOISE_RSSI_DBM);
-  private lqiReg = 0x7f;
-  private freqestReg = 0;
-  private readonly version: number;
-  private readonly absent: boolean | 'low';
-  private readonly pll: 'locks' | 'never-locks';
-  private readonly gdo2Unwired: boolean;
-  private readonly seed: number;
+  #calibratedFreq = -1;
+  #packet: Packet | undefined;
+  #packetSeq = 0;
+  #rssiReg = rssiRegister(NOISE_RSSI_DBM);
+  #lqiReg = 0x7f;
+  #freqestReg = 0;
+  readonly #version: number;
+  readonly #absent: boolean | 'low';
+  readonly #pll: 'locks' | 'never-locks';
+  readonly #gdo2Unwired: boolean;
+  readonly #seed: number;
   // SPI access decoding across bytes of one chip-select run
-  private expectHeader = true;
-  private address = 0;
-  private reading = false;
-  private burst = false;
-  private patableIndex = 0;
-  private closed = false;
+  #expectHeader = true;
+  #address = 0;
+  #reading = false;
+  #burst = false;
+  #patableIndex = 0;
+  #closed = false;
 
   constructor(options: SimChipOptions) {
-    this.clock = options.clock;
+    this.#clock = options.clock;
     this.ether = options.ether ?? new Ether();
-    this.version = options.version ?? 0x14;
-    this.absent = options.absent ?? false;
-    this.pll = options.pll ?? 'locks';
-    this.gdo2Unwired = options.gdo2Unwired ?? false;
+    this.#version = options.version ?? 0x14;
+    this.#absent = options.absent ?? false;
+    this.#pll = options.pll ?? 'locks';
+    this.#gdo2Unwired = options.gdo2Unwired ?? false;
     this.device = options.device ?? '/dev/spidev0.0';
-    this.seed = options.seed ?? 1;
-    this.spiCost = options.spiCost;
-    this.regs.set(RESET_VALUES);
-    this.gdo0 = this.line('GDO0', REG.IOCFG0, false);
-    this.gdo2 = this.line('GDO2', REG.IOCFG2, this.gdo2Unwired);
+    this.#seed = options.seed ?? 1;
+    this.#spiCost = options.spiCost;
+    this.#regs.set(RESET_VALUES);
+    this.gdo0 = this.#line('GDO0', REG.IOCFG0, false);
+    this.gdo2 = this.#line('GDO2', REG.IOCFG2, this.#gdo2Unwired);
   }
 
   // ---- SpiBus -------------------------------------------------------------------------------
 
   transfer(message: readonly SpiTransfer[]): void {
-    this.throwIfClosed('transferSync');
+    this.#throwIfClosed('transferSync');
     this.stats.spiMessages++;
-    const now = this.clock.now();
-    if (this.absent) {
-      for (const t of message) t.rx.fill(this.absent === 'low' ? 0x00 : 0xff, 0, t.length);
+    const now = this.#clock.now();
+    if (this.#absent) {
+      for (const t of message) t.rx.fill(this.#absent === 'low' ? 0x00 : 0xff, 0, t.length);
       return;
     }
-    this.advance(now);
+    this.#advance(now);
     for (const t of message) {
-      for (let i = 0; i < t.length; i++) t.rx[i] = this.spiByte(t.tx[i]!, now);
-      if (t.csChange) this.expectHeader = true;
+      for (let i = 0; i < t.length; i++) t.rx[i] = this.#spiByte(t.tx[i]!, now);
+      if (t.csChange) this.#expectHeader = true;
     }
-    this.expectHeader = true;
-    if (this.spiCost) {
+    this.#expectHeader = true;
+    if (this.#spiCost) {
       let bytes = 0;
       for (const t of message) bytes += t.length;
-      this.clock.sleep(this.spiCost.messageMs + bytes * this.spiCost.byteMs);
+      this.#clock.sleep(this.#spiCost.messageMs + bytes * this.#spiCost.byteMs);
     }
   }
 
   close(): void {
-    this.throwIfClosed('closeSync');
-    this.closed = true;
+    this.#throwIfClosed('closeSync');
+    this.#closed = true;
     this.gdo0.close();
     this.gdo2.close();
   }
 
   /** spi-device refuses every call on a closed device, closing it again included. */
-  private throwIfClosed(call: string): void {
-    if (this.closed) throw new Error(`EPERM, ${call}: device closed, operation not permitted`);
+  #throwIfClosed(call: string): void {
+    if (this.#closed) throw new Error(`EPERM, ${call}: device closed, operation not permitted`);
   }
 
   // ---- what tests may look at ----------------------------------------------------------------
 
   /** MARCSTATE as the chip would report it now. */
   marcState(): number {
-    this.advance(this.clock.now());
-    return this.marc();
+    this.#advance(this.#clock.now());
+    return this.#marc();
   }
 
   register(address: number): number {
-    return this.regs[address]!;
+    return this.#regs[address]!;
   }
 
   /** The synthesizer drops out of lock (a supply dip, a temperature swing): deaf until the next calibration. */
   losePllLock(): void {
-    this.regs[REG.FSCAL1] = FSCAL1_NO_LOCK;
-    this.calibratedFreq = -1;
+    this.#regs[REG.FSCAL1] = FSCAL1_NO_LOCK;
+    this.#calibratedFreq = -1;
   }
 
   // ---- SPI decoding --------------------------------------------------------------------------
 
-  private spiByte(tx: number, now: number): number {
-    if (this.expectHeader) {
-      const status = this.statusByte((tx & 0x80) !== 0);
+  #spiByte(tx: number, now: number): number {
+    if (this.#expectHeader) {
+      const status = this.#statusByte((tx & 0x80) !== 0);
       const address = tx & 0x3f;
       const burst = (tx & 0x40) !== 0;
       if (address >= STROBE.SRES && address <= STROBE.SNOP && !burst) {
-        this.strobe(address, now);
+        this.#strobe(address, now);
         return status;
       }
-      this.address = address;
-      this.reading = (tx & 0x80) !== 0;
-      this.burst = burst;
-      this.expectHeader = false;
-      this.patableIndex = 0;
+      this.#address = address;
+      this.#reading = (tx & 0x80) !== 0;
+      this.#burst = burst;
+      this.#expectHeader = false;
+      this.#patableIndex = 0;
       return status;
     }
     let rx = 0;
-    const a = this.address;
+    const a = this.#address;
     if (a < CONFIG_REGISTERS) {
-      if (this.reading) rx = this.regs[a]!;
-      else this.regs[a] = tx;
-      if (this.burst && a < CONFIG_REGISTERS - 1) this.address++;
+      if (this.#reading) rx = this.#regs[a]!;
+      else this.#regs[a] = tx;
+      if (this.#burst && a < CONFIG_REGISTERS - 1) this.#address++;
     } else if (a >= STATUS.PARTNUM && a <= STATUS.RCCTRL0_STATUS) {
-      rx = this.statusRegister(a);
+      rx = this.#statusRegister(a);
     } else if (a === PATABLE) {
-      if (this.reading) rx = this.patable[this.patableIndex & 7]!;
-      else this.patable[this.patableIndex & 7] = tx;
-      this.patableIndex++;
+      if (this.#reading) rx = this.#patable[this.#patableIndex & 7]!;
+      else this.#patable[this.#patableIndex & 7] = tx;
+      this.#patableIndex++;
     } else if (a === FIFO) {
-      rx = this.reading ? this.popFifo() : 0;
+      rx = this.#reading ? this.#popFifo() : 0;
     }
-    if (!this.burst) this.expectHeader = true;
+    if (!this.#burst) this.#expectHeader = true;
     return rx;
   }
 
-  private statusByte(readFifo: boolean): number {
-    const fifoBytes = readFifo ? Math.min(15, this.fifoCount) : 15;
-    return (this.chipState() << 4) | fifoBytes;
+  #statusByte(readFifo: boolean): number {
+    const fifoBytes = readFifo ? Math.min(15, this.#fifoCount) : 15;
+    return (this.#chipState() << 4) | fifoBytes;
   }
 
-  private chipState(): number {
-    switch (this.state) {
+  #chipState(): number {
+    switch (this.#state) {
       case 'idle': return CHIP_STATE.IDLE;
       case 'calibrate': return CHIP_STATE.CALIBRATE;
       case 'settle': return CHIP_STATE.SETTLING;
@@ -223,60 +223,60 @@ export class SimCc1101 implements SpiBus {
     }
   }
 
-  private marc(): number {
-    switch (this.state) {
+  #marc(): number {
+    switch (this.#state) {
       case 'idle': return MARC.IDLE;
-      case 'calibrate': return this.afterCalibration === 'rx' ? MARC.STARTCAL : MARC.MANCAL;
+      case 'calibrate': return this.#afterCalibration === 'rx' ? MARC.STARTCAL : MARC.MANCAL;
       case 'settle': return MARC.ENDCAL;
       case 'rx': return MARC.RX;
       case 'overflow': return MARC.RXFIFO_OVERFLOW;
     }
   }
 
-  private statusRegister(a: number): number {
+  #statusRegister(a: number): number {
     switch (a) {
       case STATUS.PARTNUM: return 0x00;
-      case STATUS.VERSION: return this.version;
-      case STATUS.FREQEST: return this.freqestReg;
-      case STATUS.LQI: return this.lqiReg;
-      case STATUS.RSSI: return this.rssiReg;
-      case STATUS.MARCSTATE: return this.marc();
+      case STATUS.VERSION: return this.#version;
+      case STATUS.FREQEST: return this.#freqestReg;
+      case STATUS.LQI: return this.#lqiReg;
+      case STATUS.RSSI: return this.#rssiReg;
+      case STATUS.MARCSTATE: return this.#marc();
       case STATUS.PKTSTATUS:
-        return (this.packet ? PKTSTATUS_SFD | PKTSTATUS_CS : 0) | (this.gdoLevel(this.regs[REG.IOCFG2]!) << 2) | this.gdoLevel(this.regs[REG.IOCFG0]!);
-      case STATUS.RXBYTES: return (this.state === 'overflow' ? RXBYTES_OVERFLOW : 0) | this.fifoCount;
+        return (this.#packet ? PKTSTATUS_SFD | PKTSTATUS_CS : 0) | (this.#gdoLevel(this.#regs[REG.IOCFG2]!) << 2) | this.#gdoLevel(this.#regs[REG.IOCFG0]!);
+      case STATUS.RXBYTES: return (this.#state === 'overflow' ? RXBYTES_OVERFLOW : 0) | this.#fifoCount;
       default: return 0;
     }
   }
 
-  private strobe(command: number, now: number): void {
+  #strobe(command: number, now: number): void {
     switch (command) {
       case STROBE.SRES:
-        this.regs.set(RESET_VALUES);
-        this.flushFifo();
-        this.packet = undefined;
-        this.state = 'idle';
-        this.calibratedFreq = -1;
+        this.#regs.set(RESET_VALUES);
+        this.#flushFifo();
+        this.#packet = undefined;
+        this.#state = 'idle';
+        this.#calibratedFreq = -1;
         return;
       case STROBE.SRX:
-        if (this.state !== 'idle') return this.ignored(this.state === 'rx' || this.state === 'settle' || this.state === 'calibrate');
-        if (((this.regs[REG.MCSM0]! >> 4) & 0x03) === 1) this.calibrate(now, AUTOCAL_RX_MS, 'rx');
+        if (this.#state !== 'idle') return this.#ignored(this.#state === 'rx' || this.#state === 'settle' || this.#state === 'calibrate');
+        if (((this.#regs[REG.MCSM0]! >> 4) & 0x03) === 1) this.#calibrate(now, AUTOCAL_RX_MS, 'rx');
         else {
-          this.state = 'settle';
-          this.stateUntil = now + SETTLE_RX_MS;
+          this.#state = 'settle';
+          this.#stateUntil = now + SETTLE_RX_MS;
         }
         return;
       case STROBE.SIDLE:
-        this.packet = undefined;
-        this.state = 'idle';
+        this.#packet = undefined;
+        this.#state = 'idle';
         return;
       case STROBE.SFRX:
-        if (this.state !== 'idle' && this.state !== 'overflow') return this.ignored(false);
-        this.flushFifo();
-        this.state = 'idle';
+        if (this.#state !== 'idle' && this.#state !== 'overflow') return this.#ignored(false);
+        this.#flushFifo();
+        this.#state = 'idle';
         return;
       case STROBE.SCAL:
-        if (this.state !== 'idle') return this.ignored(false);
-        this.calibrate(now, MANUAL_CAL_MS, 'idle');
+        if (this.#state !== 'idle') return this.#ignored(false);
+        this.#calibrate(now, MANUAL_CAL_MS, 'idle');
         return;
       case STROBE.SNOP:
       case STROBE.SFTX:
@@ -284,87 +284,87 @@ export class SimCc1101 implements SpiBus {
         return;
       default:
         // TX, WOR, power-down and crystal-off are not simulated: the receiver never uses them.
-        return this.ignored(false);
+        return this.#ignored(false);
     }
   }
 
   /** Counts a strobe that the datasheet says does nothing here (harmless ones are not counted). */
-  private ignored(harmless: boolean): void {
+  #ignored(harmless: boolean): void {
     if (!harmless) this.stats.ignoredStrobes++;
   }
 
-  private calibrate(now: number, ms: number, then: 'idle' | 'rx'): void {
-    this.state = 'calibrate';
-    this.stateUntil = now + ms;
-    this.afterCalibration = then;
+  #calibrate(now: number, ms: number, then: 'idle' | 'rx'): void {
+    this.#state = 'calibrate';
+    this.#stateUntil = now + ms;
+    this.#afterCalibration = then;
   }
 
   /** The calibration result lands in FSCAL1 (and FSCAL3/2, not modelled); 0x3F means no lock. */
-  private finishCalibration(): void {
-    const locks = this.pll === 'locks';
-    this.calibratedFreq = locks ? this.freqWord() : -1;
-    this.regs[REG.FSCAL1] = locks ? FSCAL1_LOCKED : FSCAL1_NO_LOCK;
+  #finishCalibration(): void {
+    const locks = this.#pll === 'locks';
+    this.#calibratedFreq = locks ? this.#freqWord() : -1;
+    this.#regs[REG.FSCAL1] = locks ? FSCAL1_LOCKED : FSCAL1_NO_LOCK;
   }
 
-  private freqWord(): number {
-    return (this.regs[REG.FREQ2]! << 16) | (this.regs[REG.FREQ1]! << 8) | this.regs[REG.FREQ0]!;
+  #freqWord(): number {
+    return (this.#regs[REG.FREQ2]! << 16) | (this.#regs[REG.FREQ1]! << 8) | this.#regs[REG.FREQ0]!;
   }
 
   // ---- the air -------------------------------------------------------------------------------
 
   /** Catches the chip up with `now`: finishes calibrations, finds syncs, fills the FIFO. */
-  private advance(now: number): void {
+  #advance(now: number): void {
     for (;;) {
-      if ((this.state === 'calibrate' || this.state === 'settle') && now >= this.stateUntil) {
-        if (this.state === 'calibrate') this.finishCalibration();
-        if (this.state === 'settle' || this.afterCalibration === 'rx') this.enterRx(this.stateUntil);
-        else this.state = 'idle';
+      if ((this.#state === 'calibrate' || this.#state === 'settle') && now >= this.#stateUntil) {
+        if (this.#state === 'calibrate') this.#finishCalibration();
+        if (this.#state === 'settle' || this.#afterCalibration === 'rx') this.#enterRx(this.#stateUntil);
+        else this.#state = 'idle';
         continue;
       }
-      if (this.state !== 'rx') return;
-      if (!this.packet && !this.findSync(now)) return;
-      const p = this.packet!;
-      const due = Math.floor((now - p.burst.syncMs - this.ether.epoch!) * this.bytesPerMs());
-      const fixed = (this.regs[REG.PKTCTRL0]! & 0x03) === 0;
-      const limit = fixed ? Math.min(due, this.regs[REG.PKTLEN]!) : due;
+      if (this.#state !== 'rx') return;
+      if (!this.#packet && !this.#findSync(now)) return;
+      const p = this.#packet!;
+      const due = Math.floor((now - p.burst.syncMs - this.ether.epoch!) * this.#bytesPerMs());
+      const fixed = (this.#regs[REG.PKTCTRL0]! & 0x03) === 0;
+      const limit = fixed ? Math.min(due, this.#regs[REG.PKTLEN]!) : due;
       while (p.entered < limit) {
-        if (this.fifoCount === FIFO_SIZE) {
-          this.state = 'overflow';
-          this.packet = undefined;
+        if (this.#fifoCount === FIFO_SIZE) {
+          this.#state = 'overflow';
+          this.#packet = undefined;
           this.stats.overflows++;
           return;
         }
         const index = p.entered++;
         const byte = index < p.burst.bytes.length ? p.burst.bytes[index]! : (p.noise() * 256) | 0;
-        this.pushFifo(byte);
+        this.#pushFifo(byte);
       }
-      if (!fixed || p.entered < this.regs[REG.PKTLEN]!) return;
+      if (!fixed || p.entered < this.#regs[REG.PKTLEN]!) return;
       // Fixed length reached: the packet ends and MCSM1.RXOFF_MODE says where the chip goes.
-      const endMs = this.ether.epoch! + p.burst.syncMs + p.entered / this.bytesPerMs();
-      this.packet = undefined;
-      if (((this.regs[REG.MCSM1]! >> 2) & 0x03) === 3) this.rxSince = endMs;
+      const endMs = this.ether.epoch! + p.burst.syncMs + p.entered / this.#bytesPerMs();
+      this.#packet = undefined;
+      if (((this.#regs[REG.MCSM1]! >> 2) & 0x03) === 3) this.#rxSince = endMs;
       else {
-        this.state = 'idle';
+        this.#state = 'idle';
         return;
       }
     }
   }
 
-  private enterRx(at: number): void {
-    this.state = 'rx';
-    this.rxSince = at;
+  #enterRx(at: number): void {
+    this.#state = 'rx';
+    this.#rxSince = at;
     this.ether.epoch ??= at;
-    this.rssiReg = rssiRegister(NOISE_RSSI_DBM);
+    this.#rssiReg = rssiRegister(NOISE_RSSI_DBM);
   }
 
-  private findSync(now: number): boolean {
+  #findSync(now: number): boolean {
     const epoch = this.ether.epoch!;
-    let from = this.rxSince - epoch + SYNC_WORD_MS;
+    let from = this.#rxSince - epoch + SYNC_WORD_MS;
     for (;;) {
       const burst = this.ether.nextBurst(from);
       if (!burst || burst.syncMs + epoch > now) return false;
-      if (this.hears(burst)) {
-        this.startPacket(burst);
+      if (this.#hears(burst)) {
+        this.#startPacket(burst);
         return true;
       }
       from = burst.syncMs + 1e-6;
@@ -372,12 +372,12 @@ export class SimCc1101 implements SpiBus {
   }
 
   /** Would a CC1101 with these registers lock on to this burst? */
-  private hears(burst: AirBurst): boolean {
-    const r = this.regs;
+  #hears(burst: AirBurst): boolean {
+    const r = this.#regs;
     const syncMode = r[REG.MDMCFG2]! & 0x03;
     const modulation = (r[REG.MDMCFG2]! >> 4) & 0x07;
     const manchester = (r[REG.MDMCFG2]! & 0x08) !== 0;
-    if (syncMode === 0 || this.calibratedFreq !== this.freqWord()) return false;
+    if (syncMode === 0 || this.#calibratedFreq !== this.#freqWord()) return false;
     if (burst.noise) return true;
     if (modulation !== 0 || manchester || burst.rssi < SENSITIVITY_DBM) return false;
     // 15/16 tolerates one wrong sync bit; 30/32 wants the word twice, which T and C do not send.
@@ -389,64 +389,64 @@ export class SimCc1101 implements SpiBus {
     return Math.abs(dataRateBaud(r) / burst.baud - 1) <= rateLimit;
   }
 
-  private startPacket(burst: AirBurst): void {
+  #startPacket(burst: AirBurst): void {
     this.stats.packetsStarted++;
-    this.packet = { burst, entered: 0, noise: seededRandom(this.seed * 7919 + ++this.packetSeq) };
-    this.rssiReg = rssiRegister(burst.rssi);
+    this.#packet = { burst, entered: 0, noise: seededRandom(this.#seed * 7919 + ++this.#packetSeq) };
+    this.#rssiReg = rssiRegister(burst.rssi);
     // LQI: lower is better; a strong clean signal gives a low figure.
-    this.lqiReg = Math.max(0, Math.min(127, Math.round((-burst.rssi - 40) / 2)));
-    const offset = burst.noise ? 0 : Math.round((burst.carrierHz - carrierHz(this.regs)) / FREQ_STEP_HZ);
-    this.freqestReg = Math.max(-128, Math.min(127, offset)) & 0xff;
+    this.#lqiReg = Math.max(0, Math.min(127, Math.round((-burst.rssi - 40) / 2)));
+    const offset = burst.noise ? 0 : Math.round((burst.carrierHz - carrierHz(this.#regs)) / FREQ_STEP_HZ);
+    this.#freqestReg = Math.max(-128, Math.min(127, offset)) & 0xff;
   }
 
-  private bytesPerMs(): number {
-    const burst = this.packet!.burst;
+  #bytesPerMs(): number {
+    const burst = this.#packet!.burst;
     // The bit synchroniser follows the sender's rate; noise comes at the rate the chip expects.
-    return (burst.noise ? dataRateBaud(this.regs) : burst.baud) / 8000;
+    return (burst.noise ? dataRateBaud(this.#regs) : burst.baud) / 8000;
   }
 
   // ---- FIFO ----------------------------------------------------------------------------------
 
-  private pushFifo(byte: number): void {
-    if (this.corruptNext) {
+  #pushFifo(byte: number): void {
+    if (this.#corruptNext) {
       // Errata: a byte that arrives while the host reads the last one duplicates that byte.
-      byte = this.lastRead;
-      this.corruptNext = false;
+      byte = this.#lastRead;
+      this.#corruptNext = false;
       this.stats.erratumViolations++;
     }
-    this.fifo[(this.fifoHead + this.fifoCount) % FIFO_SIZE] = byte;
-    this.fifoCount++;
+    this.#fifo[(this.#fifoHead + this.#fifoCount) % FIFO_SIZE] = byte;
+    this.#fifoCount++;
   }
 
-  private popFifo(): number {
-    if (this.fifoCount === 0) {
+  #popFifo(): number {
+    if (this.#fifoCount === 0) {
       this.stats.emptyFifoReads++;
-      return this.lastRead;
+      return this.#lastRead;
     }
-    this.lastRead = this.fifo[this.fifoHead]!;
-    this.fifoHead = (this.fifoHead + 1) % FIFO_SIZE;
-    this.fifoCount--;
-    if (this.fifoCount === 0 && this.packet) this.corruptNext = true;
-    return this.lastRead;
+    this.#lastRead = this.#fifo[this.#fifoHead]!;
+    this.#fifoHead = (this.#fifoHead + 1) % FIFO_SIZE;
+    this.#fifoCount--;
+    if (this.#fifoCount === 0 && this.#packet) this.#corruptNext = true;
+    return this.#lastRead;
   }
 
-  private flushFifo(): void {
-    this.fifoHead = 0;
-    this.fifoCount = 0;
-    this.corruptNext = false;
+  #flushFifo(): void {
+    this.#fifoHead = 0;
+    this.#fifoCount = 0;
+    this.#corruptNext = false;
   }
 
   // ---- GDO pins ------------------------------------------------------------------------------
 
-  private gdoLevel(iocfg: number): 0 | 1 {
-    const threshold = rxThreshold(this.regs[REG.FIFOTHR]!);
+  #gdoLevel(iocfg: number): 0 | 1 {
+    const threshold = rxThreshold(this.#regs[REG.FIFOTHR]!);
     let level: boolean;
     switch (iocfg & 0x3f) {
-      case 0x00: level = this.fifoCount >= threshold; break;
-      case 0x01: level = this.fifoCount >= threshold || (this.fifoCount > 0 && !this.packet); break;
-      case 0x04: level = this.state === 'overflow'; break;
-      case 0x06: level = this.packet !== undefined; break;
-      case 0x0e: level = this.packet !== undefined; break;
+      case 0x00: level = this.#fifoCount >= threshold; break;
+      case 0x01: level = this.#fifoCount >= threshold || (this.#fifoCount > 0 && !this.#packet); break;
+      case 0x04: level = this.#state === 'overflow'; break;
+      case 0x06: level = this.#packet !== undefined; break;
+      case 0x0e: level = this.#packet !== undefined; break;
       default: level = false;
     }
     return (level !== ((iocfg & 0x40) !== 0) ? 1 : 0);
@@ -456,12 +456,12 @@ export class SimCc1101 implements SpiBus {
    * A pin as onoff would show it: read() samples now; watch() samples on a 1 ms timer of the
    * event loop and reports changes, about the latency of a sysfs interrupt delivered to a loop.
    */
-  private line(name: string, iocfgAddress: number, unwired: boolean): GpioLine {
+  #line(name: string, iocfgAddress: number, unwired: boolean): GpioLine {
     let timer: NodeJS.Timeout | undefined;
     const read = (): 0 | 1 => {
-      if (this.absent || unwired) return 0;
-      this.advance(this.clock.now());
-      return this.gdoLevel(this.regs[iocfgAddress]!);
+      if (this.#absent || unwired) return 0;
+      this.#advance(this.#clock.now());
+      return this.#gdoLevel(this.#regs[iocfgAddress]!);
     };
     const unwatch = () => {
       if (timer) clearInterval(timer);

@@ -60,18 +60,18 @@ export function seededRandom(seed: number): () => number {
  * relative to the moment the chip first listens (the epoch), which the chip sets.
  */
 export class Ether {
-  private readonly bursts: AirBurst[] = [];
-  private first = 0;
-  private readonly noiseRandom: (() => number) | undefined;
-  private nextNoiseMs = 0;
-  private readonly noiseRate: number;
+  readonly #bursts: AirBurst[] = [];
+  #first = 0;
+  readonly #noiseRandom: (() => number) | undefined;
+  #nextNoiseMs = 0;
+  readonly #noiseRate: number;
   epoch: number | undefined;
 
   constructor(noise?: NoiseOptions) {
-    this.noiseRate = noise?.falseSyncsPerSecond ?? 0;
-    if (this.noiseRate > 0) {
-      this.noiseRandom = seededRandom(noise?.seed ?? 1);
-      this.nextNoiseMs = this.noiseGap();
+    this.#noiseRate = noise?.falseSyncsPerSecond ?? 0;
+    if (this.#noiseRate > 0) {
+      this.#noiseRandom = seededRandom(noise?.seed ?? 1);
+      this.#nextNoiseMs = this.#noiseGap();
     }
   }
 
@@ -96,14 +96,14 @@ export class Ether {
       rssi: tx.rssi ?? -70,
       noise: false,
     };
-    let i = this.bursts.length;
-    while (i > this.first && this.bursts[i - 1]!.syncMs > burst.syncMs) i--;
-    this.bursts.splice(i, 0, burst);
+    let i = this.#bursts.length;
+    while (i > this.#first && this.#bursts[i - 1]!.syncMs > burst.syncMs) i--;
+    this.#bursts.splice(i, 0, burst);
   }
 
   /** ms (relative) of the last scheduled sync, or -Infinity when nothing is scheduled */
   get lastSyncMs(): number {
-    return this.bursts.length > this.first ? this.bursts[this.bursts.length - 1]!.syncMs : -Infinity;
+    return this.#bursts.length > this.#first ? this.#bursts[this.#bursts.length - 1]!.syncMs : -Infinity;
   }
 
   /**
@@ -111,24 +111,24 @@ export class Ether {
    * good: the chip asks in time order.
    */
   nextBurst(fromMs: number): AirBurst | undefined {
-    while (this.first < this.bursts.length && this.bursts[this.first]!.syncMs < fromMs) this.first++;
-    if (this.first > 1024) {
-      this.bursts.splice(0, this.first);
-      this.first = 0;
+    while (this.#first < this.#bursts.length && this.#bursts[this.#first]!.syncMs < fromMs) this.#first++;
+    if (this.#first > 1024) {
+      this.#bursts.splice(0, this.#first);
+      this.#first = 0;
     }
-    const scheduled = this.bursts[this.first];
-    if (this.noiseRandom) {
-      while (this.nextNoiseMs < fromMs) this.nextNoiseMs += this.noiseGap();
-      if (!scheduled || this.nextNoiseMs < scheduled.syncMs) return this.noiseBurst(this.nextNoiseMs);
+    const scheduled = this.#bursts[this.#first];
+    if (this.#noiseRandom) {
+      while (this.#nextNoiseMs < fromMs) this.#nextNoiseMs += this.#noiseGap();
+      if (!scheduled || this.#nextNoiseMs < scheduled.syncMs) return this.#noiseBurst(this.#nextNoiseMs);
     }
     return scheduled;
   }
 
-  private noiseGap(): number {
-    return (-Math.log(1 - this.noiseRandom!()) / this.noiseRate) * 1000;
+  #noiseGap(): number {
+    return (-Math.log(1 - this.#noiseRandom!()) / this.#noiseRate) * 1000;
   }
 
-  private noiseBurst(syncMs: number): AirBurst {
+  #noiseBurst(syncMs: number): AirBurst {
     return { syncMs, bytes: EMPTY, syncWord: -1, carrierHz: NaN, baud: NaN, rssi: NOISE_RSSI_DBM, noise: true };
   }
 }

@@ -9,29 +9,31 @@ import { uninitialisedBytes } from '../bytes.js';
  */
 export class AesKey {
   // Made on first use: most keys only ever decrypt (CBC) or only encrypt (CTR keystream).
-  private enc?: Cipher;
-  private dec?: Decipher;
+  #enc?: Cipher;
+  #dec?: Decipher;
 
-  constructor(private readonly key: Uint8Array) {
+  readonly #key: Uint8Array;
+  constructor(key: Uint8Array) {
+    this.#key = key;
     if (key.length !== 16) throw new RangeError(`an AES-128 key has 16 bytes, got ${key.length}`);
   }
 
   /** ECB encryption of whole blocks. */
   encryptBlocks(src: Uint8Array): Uint8Array {
-    if (!this.enc) {
-      this.enc = createCipheriv('aes-128-ecb', this.key, null);
-      this.enc.setAutoPadding(false);
+    if (!this.#enc) {
+      this.#enc = createCipheriv('aes-128-ecb', this.#key, null);
+      this.#enc.setAutoPadding(false);
     }
-    return this.enc.update(src);
+    return this.#enc.update(src);
   }
 
   /** ECB decryption of whole blocks. */
   decryptBlocks(src: Uint8Array): Uint8Array {
-    if (!this.dec) {
-      this.dec = createDecipheriv('aes-128-ecb', this.key, null);
-      this.dec.setAutoPadding(false);
+    if (!this.#dec) {
+      this.#dec = createDecipheriv('aes-128-ecb', this.#key, null);
+      this.#dec.setAutoPadding(false);
     }
-    return this.dec.update(src);
+    return this.#dec.update(src);
   }
 }
 
