@@ -9,7 +9,7 @@ import { main } from '../../src/cli/main.js';
 import { buildTelegram } from '../../src/wmbus/build.js';
 import { parseKey } from '../../src/wmbus/decode.js';
 import { gamaReference, haveShared, repoRoot, sharedMissing } from '../conformance/shared-files.js';
-import { hex, toHex } from '../wmbus/decoder-fixtures.js';
+import { hex, toHex } from '../support/bytes.js';
 
 // `wmbus-gateway decode` as a user runs it: arguments, files, stdin, exit statuses, output formats.
 

@@ -8,17 +8,17 @@ import { meterFamilies } from '../../src/meters/index.js';
 import { FormatMemory, decodeTelegram } from '../../src/wmbus/decode.js';
 import type { DecodeResult, DecodedTelegram } from '../../src/wmbus/types.js';
 import type { WmbusmetersVector } from './shared-files.js';
+import { hex } from '../support/bytes.js';
 
-const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'));
 
 /** AES-128 keys only; the DES key of one line (actislink) is passed as no key. */
-export const vectorKey = (v: WmbusmetersVector): Uint8Array | undefined => (v.key && v.key.length === 32 ? bytes(v.key) : undefined);
+export const vectorKey = (v: WmbusmetersVector): Uint8Array | undefined => (v.key && v.key.length === 32 ? hex(v.key) : undefined);
 
 /** Decodes a vector as wmbusmeters did: its prior telegrams first, with one format memory and the given key. */
 export function decodeVector(v: WmbusmetersVector, key: Uint8Array | undefined = vectorKey(v)): DecodeResult {
   const options = { formats: new FormatMemory(), keys: key ? () => key : undefined, meters: meterFamilies };
-  for (const prior of v.prior_telegrams_hex ?? []) decodeTelegram(bytes(prior), options);
-  return decodeTelegram(bytes(v.telegram_hex), options);
+  for (const prior of v.prior_telegrams_hex ?? []) decodeTelegram(hex(prior), options);
+  return decodeTelegram(hex(v.telegram_hex), options);
 }
 
 /**

@@ -12,15 +12,14 @@ import { addBlockCrcs } from '../../src/wmbus/frame/encode.js';
 import { FRAME_START_BYTES, frameStart } from '../../src/wmbus/frame/start.js';
 import { RadioLoop } from '../../src/radio/loop.js';
 import type { RadioFrame } from '../../src/radio/messages.js';
+import { hex, toHex } from '../support/bytes.js';
 
 // RADIO.md §10: a real T1 telegram (zibous/ha-watermeter#34), without CRCs, and its raw bytes after sync.
 const T1_TELEGRAM = '1944A511780729640717A211500013A95EB19EC3D8C629AFD5C0';
 const T1_RAW = '36571C99934D4EC5933A569C5933538F4CAC98E34D65659634B9A56728CD972D0BC6CD1A3A59A9C59D163B1D1A';
-const bytes = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'));
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex').toUpperCase();
 
 function tx(atMs: number, extra: Partial<Transmission> = {}): Transmission {
-  return { atMs, mode: 'T', frameHex: hex(addBlockCrcs('A', bytes(T1_TELEGRAM))), ...extra };
+  return { atMs, mode: 'T', frameHex: toHex(addBlockCrcs('A', hex(T1_TELEGRAM))), ...extra };
 }
 
 type SimFaults = Pick<ConstructorParameters<typeof SimCc1101>[0], 'version' | 'absent' | 'pll' | 'gdo2Unwired'>;
@@ -99,7 +98,7 @@ describe('chip check', () => {
     const id = chip.start(T1C1_PROFILE);
     const shown = `0x${version.toString(16).padStart(2, '0')}`;
     expect(id.warning).toContain(`reports VERSION ${shown}, not TI's 0x14 or 0x04: probably a clone`);
-    expect(run(50).map(hex)).toEqual([T1_RAW]);
+    expect(run(50).map(toHex)).toEqual([T1_RAW]);
   });
 
   it('names PLL and lock when the synthesizer never locks, after trying three calibrations', () => {
@@ -113,7 +112,7 @@ describe('simulated CC1101 with the real driver', () => {
     const { chip, run } = rig([tx(5, { rssi: -63, freqOffsetHz: 12_000 })]);
     chip.start(T1C1_PROFILE);
     const packets = run(50);
-    expect(packets.map(hex)).toEqual([T1_RAW]);
+    expect(packets.map(toHex)).toEqual([T1_RAW]);
     // the receiver read RSSI/FREQEST before re-arming (RSSI is live again in RX)
     const s = chip.signal;
     expect(s.rssi).toBe(-63);
@@ -181,17 +180,17 @@ describe('simulated CC1101 with the real driver', () => {
     clock.sleep(5.48 + 20);
     expect(chip.rxBytes()).toBe(0x80 | 64);
     expect(receiver.serviceOnce()).toBe('packet');
-    expect(hex(receiver.packet.slice(0, receiver.packetLength))).toBe(T1_RAW);
+    expect(toHex(receiver.packet.slice(0, receiver.packetLength))).toBe(T1_RAW);
     expect(chip.signal.rssi).toBe(-58);
     expect(receiver.counters).toMatchObject({ packets: 1, salvaged: 1, overflows: 0 });
     // and the chip went straight from overflow to a flush: no SIDLE, no strobe it ignores
     expect(sim.stats.ignoredStrobes).toBe(0);
-    expect(run(100).map(hex)).toEqual([T1_RAW]);
+    expect(run(100).map(toHex)).toEqual([T1_RAW]);
   });
 
   it('loses a frame longer than the FIFO after such a stall, and counts it as an overflow', () => {
     const long = addBlockCrcs('A', Uint8Array.from({ length: 60 }, (_, i) => (i === 0 ? 59 : i === 1 ? 0x44 : i)));
-    const { chip, clock, receiver } = rig([{ atMs: 5, mode: 'T', frameHex: hex(long) }]);
+    const { chip, clock, receiver } = rig([{ atMs: 5, mode: 'T', frameHex: toHex(long) }]);
     chip.start(T1C1_PROFILE);
     clock.sleep(5.48 + 20);
     expect(receiver.serviceOnce()).toBe('overflow');
@@ -225,7 +224,7 @@ describe('PLL watchdog', () => {
       loop.serviceOnce();
       clock.sleep(1);
     }
-    expect(frames.map((f) => hex(f.link.telegram))).toEqual([T1_TELEGRAM]);
+    expect(frames.map((f) => toHex(f.link.telegram))).toEqual([T1_TELEGRAM]);
   });
 });
 

@@ -4,7 +4,7 @@ import type { LinkFrame } from '../../src/wmbus/frame/types.js';
 import { BitStreamDecoder } from '../../src/wmbus/phy/bit-stream.js';
 import { BitWriter, KINDS, type Sent, frameOnAir, maxL, prng, randomTelegram } from './air.js';
 import { gamaBytes, haveShared } from '../conformance/shared-files.js';
-import { toHex } from '../wmbus/decoder-fixtures.js';
+import { toHex } from '../support/bytes.js';
 
 function decodeAll(stream: Uint8Array, chunkSizes: () => number, syncErrors = 0): LinkFrame[] {
   const frames: LinkFrame[] = [];

@@ -4,7 +4,7 @@ import { addBlockCrcs } from '../../src/wmbus/frame/encode.js';
 import { CODE_OF_NIBBLE } from '../../src/wmbus/phy/three-of-six.js';
 import { frameOnAir, prng, randomTelegram } from './air.js';
 import { haveShared, referenceExample, sharedMissing } from '../conformance/shared-files.js';
-import { hex, toHex } from '../wmbus/decoder-fixtures.js';
+import { hex, toHex } from '../support/bytes.js';
 
 if (!haveShared) console.warn(sharedMissing);
 

@@ -12,7 +12,7 @@ import { addBlockCrcs, onAirAfterSync } from '../../src/wmbus/frame/encode.js';
 import { formatRtlWmbusLine } from '../../src/wmbus/frame/rtlwmbus.js';
 import { BitWriter, prng } from './air.js';
 import { haveShared, referenceExample, repoRoot } from '../conformance/shared-files.js';
-import { hex, toHex } from '../wmbus/decoder-fixtures.js';
+import { hex, toHex } from '../support/bytes.js';
 
 // `wmbus-gateway replay` as a user runs it: capture files of raw bits, hex lines and rtl_wmbus lines.
 

@@ -3,7 +3,7 @@ import { formatAOnAirLength, stripBlockCrcs } from '../../src/wmbus/frame/blocks
 import { addBlockCrcs, encode3of6, onAirAfterSync } from '../../src/wmbus/frame/encode.js';
 import { FRAME_START_BYTES, frameStart } from '../../src/wmbus/frame/start.js';
 import { haveShared, referenceExample, sharedMissing } from '../conformance/shared-files.js';
-import { hex, toHex } from '../wmbus/decoder-fixtures.js';
+import { hex, toHex } from '../support/bytes.js';
 
 if (!haveShared) console.warn(sharedMissing);
 

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { meterFamilies } from '../../src/meters/index.js';
 import { FormatMemory, decodeTelegram } from '../../src/wmbus/decode.js';
+import { hex } from '../support/bytes.js';
 
-const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'));
 
 describe('meter family examples', () => {
   const withExamples = meterFamilies.families.filter((f) => f.examples?.length);
@@ -14,8 +14,8 @@ describe('meter family examples', () => {
   for (const family of withExamples) {
     for (const [i, example] of family.examples!.entries()) {
       it(`${family.name} #${i + 1}: decodes to its expected fields`, () => {
-        const key = example.key ? bytes(example.key) : undefined;
-        const result = decodeTelegram(bytes(example.telegram), { keys: key ? () => key : undefined, formats: new FormatMemory(), meters: meterFamilies });
+        const key = example.key ? hex(example.key) : undefined;
+        const result = decodeTelegram(hex(example.telegram), { keys: key ? () => key : undefined, formats: new FormatMemory(), meters: meterFamilies });
         expect(result.ok ? 'ok' : result.error.message).toBe('ok');
         if (!result.ok) return;
         expect(result.telegram.fields).toMatchObject(example.fields);

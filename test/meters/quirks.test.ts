@@ -8,12 +8,12 @@ import { meterFamilies } from '../../src/meters/index.js';
 import { parseRecords } from '../../src/wmbus/apl/records.js';
 import { decodeTelegram } from '../../src/wmbus/decode.js';
 import { normaliseRecords } from '../../src/wmbus/meter-family.js';
+import { hex } from '../support/bytes.js';
 
-const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'));
 
-function decode(hex: string, key?: string) {
-  const k = key ? bytes(key) : undefined;
-  const r = decodeTelegram(bytes(hex), { keys: k ? () => k : undefined, meters: meterFamilies });
+function decode(telegram: string, key?: string) {
+  const k = key ? hex(key) : undefined;
+  const r = decodeTelegram(hex(telegram), { keys: k ? () => k : undefined, meters: meterFamilies });
   if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
   return r.telegram;
 }
@@ -52,7 +52,7 @@ describe('IME Conto (wired M-Bus, registers behind manufacturer VIFs)', () => {
 describe('Schneider Electric iEM3000', () => {
   it('reads subunit 1 as reactive and subunit 2 as apparent', () => {
     const header = { manufacturer: 'SEC', version: 0x15, deviceType: 2 };
-    const parsed = parseRecords(bytes('0703987D020200000000' + '8740039B7D020200000000' + '858040 2E 02A2BE41'.replace(/ /g, '')));
+    const parsed = parseRecords(hex('0703987D020200000000' + '8740039B7D020200000000' + '858040 2E 02A2BE41'.replace(/ /g, '')));
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
     const fixed = normaliseRecords(parsed.apl.records, meterFamilies.familyFor(header));
@@ -67,7 +67,7 @@ describe('Schneider Electric iEM3000', () => {
 
 describe('Kamstrup compact frames', () => {
   it('knows the multical21 format: the one its full frame teaches (E6)', () => {
-    const full = parseRecords(bytes('02FF207100041308190000441308190000615B7F616713'));
+    const full = parseRecords(hex('02FF207100041308190000441308190000615B7F616713'));
     expect(full.ok).toBe(true);
     if (!full.ok) return;
     expect(meterFamilies.compactFormat(0xa8ed)).toEqual(full.apl.dibVib);

@@ -2,15 +2,15 @@ import { writeFile } from 'node:fs/promises';
 import { type Transmission, seededRandom } from '../../drivers/cc1101/sim/ether.js';
 import { addBlockCrcs } from '../../src/wmbus/frame/encode.js';
 import { referenceExamples, wmbusmetersVectors } from '../conformance/shared-files.js';
+import { hex, toHex } from '../support/bytes.js';
 
-const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex').toUpperCase();
 
 /** Link-layer telegrams (L first, no CRCs) from the shared conformance files. */
 export function conformanceTelegrams(): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (const { telegram_hex } of [...wmbusmetersVectors(), ...referenceExamples()]) {
     if (!telegram_hex) continue;
-    const bytes = Uint8Array.from(Buffer.from(telegram_hex, 'hex'));
+    const bytes = hex(telegram_hex);
     if (bytes[0] === bytes.length - 1) out.push(bytes);
   }
   return out;

@@ -8,6 +8,7 @@ import { main } from '../../src/cli/main.js';
 import { parseRtlWmbusLine } from '../../src/wmbus/frame/rtlwmbus.js';
 import { haveShared } from '../conformance/shared-files.js';
 import { plannedAir, writeScenario } from './air-fixtures.js';
+import { toHex } from '../support/bytes.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -78,7 +79,7 @@ describe('wmbus-gateway listen', () => {
       expect(line).toMatch(/^(T1|C1);1;1;\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3};-?\d+;;;0x[0-9a-f]+$/);
       const parsed = parseRtlWmbusLine(line);
       expect(parsed.ok && parsed.telegrams[0]).toMatchObject({ mode: air.transmissions[i]!.mode, rssi: air.transmissions[i]!.rssi });
-      expect(parsed.ok && Buffer.from(parsed.telegrams[0]!.bytes).toString('hex').toUpperCase()).toBe(air.telegrams[i]);
+      expect(parsed.ok && toHex(parsed.telegrams[0]!.bytes)).toBe(air.telegrams[i]);
     });
   });
 });

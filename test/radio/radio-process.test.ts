@@ -7,8 +7,8 @@ import { type Transmission, seededRandom } from '../../drivers/cc1101/sim/ether.
 import { type RadioFrame, RadioSupervisor, type RadioStats } from '../../src/radio/supervisor.js';
 import { haveShared, sharedMissing } from '../conformance/shared-files.js';
 import { plannedAir, writeScenario } from './air-fixtures.js';
+import { toHex } from '../support/bytes.js';
 
-const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex').toUpperCase();
 
 if (!haveShared) console.warn(sharedMissing);
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RadioFrame, RadioSupervisor, type RadioStats } from '../../src/radio/supervisor.js';
 import { haveShared } from '../conformance/shared-files.js';
 import { plannedAir } from './air-fixtures.js';
+import { toHex } from '../support/bytes.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -70,7 +71,7 @@ describe('RadioSupervisor', () => {
     await radio.stop();
     expect(errors).toEqual([expect.stringMatching(/^GDO2 is not wired to BCM pin 25 .*did not follow/)]);
     expect(warnings).toEqual([expect.stringContaining('polling the CC1101 over SPI instead')]);
-    expect(frames.map((f) => Buffer.from(f.link.telegram).toString('hex').toUpperCase())).toEqual(air.telegrams);
+    expect(frames.map((f) => toHex(f.link.telegram))).toEqual(air.telegrams);
   });
 
   it('stops a polling radio cleanly: exit code 0 and no error, with the bus closed only once', async () => {
@@ -133,7 +134,7 @@ describe('RadioSupervisor', () => {
     await radio.stop();
     expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/radio process died \(SIGKILL\); restarting it/)]);
     expect(stats.restarts).toBe(1);
-    expect(Buffer.from(frames.at(-1)!.link.telegram).toString('hex').toUpperCase()).toBe(air.telegrams[0]);
+    expect(toHex(frames.at(-1)!.link.telegram)).toBe(air.telegrams[0]);
   });
 
   it.skipIf(!haveShared)('with GDO2 configured the radio waits for the pin and receives what it sees', async () => {
@@ -149,7 +150,7 @@ describe('RadioSupervisor', () => {
     await radio.stop();
     // Wall-clock simulation: a badly stalled machine may cost a telegram, never corrupt one.
     expect(frames.length).toBeGreaterThan(0);
-    const telegrams = frames.map((f) => Buffer.from(f.link.telegram).toString('hex').toUpperCase());
+    const telegrams = frames.map((f) => toHex(f.link.telegram));
     expect(telegrams.every((t) => air.telegrams.includes(t))).toBe(true);
   });
 });

@@ -6,11 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { compactSignatureOf, formatSignature, parseCompactFrame, parseFormatFrame } from '../../src/wmbus/apl/compact.js';
 import { parseRecords } from '../../src/wmbus/apl/records.js';
+import { hex } from '../support/bytes.js';
 
-const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex.replace(/\s/g, ''), 'hex'));
-const FULL = bytes('0202D204 02152E16 022A3423');
-const FORMAT = bytes('08 313B 02020215022A'); // after CI 0x69
-const COMPACT = bytes('313B 42A6 D2042E163423'); // after CI 0x79
+const FULL = hex('0202D204 02152E16 022A3423');
+const FORMAT = hex('08 313B 02020215022A'); // after CI 0x69
+const COMPACT = hex('313B 42A6 D2042E163423'); // after CI 0x79
 
 describe('compact frames (EN 13757-3 Annex G)', () => {
   it('signs the DIF/VIF bytes of the full frame as the standard does', () => {
@@ -19,7 +19,7 @@ describe('compact frames (EN 13757-3 Annex G)', () => {
     if (!full.ok) return;
     expect(formatSignature(full.apl.dibVib)).toBe(0x3b31);
     expect(compactSignatureOf(COMPACT, 0)).toBe(0x3b31);
-    expect(formatSignature(bytes('040404843C042B04AB3C'))).toBe(0x8c13);
+    expect(formatSignature(hex('040404843C042B04AB3C'))).toBe(0x8c13);
   });
 
   it('learns the format from a format frame', () => {
@@ -30,30 +30,30 @@ describe('compact frames (EN 13757-3 Annex G)', () => {
 
   it('decodes the compact frame to the same records as the full frame', () => {
     const full = parseRecords(FULL);
-    const compact = parseCompactFrame(COMPACT, 0, COMPACT.length, bytes('02020215022A'));
+    const compact = parseCompactFrame(COMPACT, 0, COMPACT.length, hex('02020215022A'));
     expect(compact.ok && full.ok).toBe(true);
     if (compact.ok && full.ok) expect(compact.apl.records).toEqual(full.apl.records);
   });
 
   it('ignores idle filler after the last record (padding of encrypted compact frames)', () => {
-    const padded = bytes('313B 42A6 D2042E163423 2F2F2F');
-    expect(parseCompactFrame(padded, 0, padded.length, bytes('02020215022A')).ok).toBe(true);
+    const padded = hex('313B 42A6 D2042E163423 2F2F2F');
+    expect(parseCompactFrame(padded, 0, padded.length, hex('02020215022A')).ok).toBe(true);
   });
 
   it('rejects a compact frame whose data does not fit the learned format', () => {
-    const changed = bytes('313B 42A6 D2042E163424');
-    const r = parseCompactFrame(changed, 0, changed.length, bytes('02020215022A'));
+    const changed = hex('313B 42A6 D2042E163424');
+    const r = parseCompactFrame(changed, 0, changed.length, hex('02020215022A'));
     expect(r.ok ? 'ok' : r.error.code).toBe('CRC');
-    const short = bytes('313B 42A6 D2042E16');
-    const s = parseCompactFrame(short, 0, short.length, bytes('02020215022A'));
+    const short = hex('313B 42A6 D2042E16');
+    const s = parseCompactFrame(short, 0, short.length, hex('02020215022A'));
     expect(s.ok ? 'ok' : s.error.code).toBe('TRUNCATED');
   });
 
   it('rejects a format frame whose signature is not the CRC of its headers', () => {
-    const bad = bytes('08 323B 02020215022A');
+    const bad = hex('08 323B 02020215022A');
     const r = parseFormatFrame(bad, 0, bad.length);
     expect(r.ok ? 'ok' : r.error.code).toBe('CRC');
-    const short = bytes('09 313B 02020215022A');
+    const short = hex('09 313B 02020215022A');
     const s = parseFormatFrame(short, 0, short.length);
     expect(s.ok ? 'ok' : s.error.code).toBe('TRUNCATED');
   });

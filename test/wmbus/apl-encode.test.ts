@@ -5,9 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { encodeRecord } from '../../src/wmbus/apl/encode.js';
 import { parseRecords } from '../../src/wmbus/apl/records.js';
+import { hex, toHex } from '../support/bytes.js';
 
-const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex.replace(/\s/g, ''), 'hex'));
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase();
 
 const SENT = [
   '0C1427048502', // E1 volume 28504.27 m3 (BCD8)
@@ -31,24 +30,24 @@ const SENT = [
 
 describe('encodeRecord', () => {
   it.each(SENT)('round-trips %s', (sentHex) => {
-    const sent = bytes(sentHex);
+    const sent = hex(sentHex);
     const parsed = parseRecords(sent);
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
     const r = parsed.apl.records[0]!;
-    expect(hex(encodeRecord({ dif: r.dif, vif: r.vif, value: r.value! }))).toBe(hex(sent));
+    expect(toHex(encodeRecord({ dif: r.dif, vif: r.vif, value: r.value! }))).toBe(toHex(sent));
   });
 
   it('sends a bigint as the raw integer, unscaled', () => {
-    expect(hex(encodeRecord({ dif: '04', vif: '13', value: 6408n }))).toBe('0413' + '08190000');
+    expect(toHex(encodeRecord({ dif: '04', vif: '13', value: 6408n }))).toBe('0413' + '08190000');
   });
 
   it('encodes what a simulated GAMA 350 sends: kWh to BCD12 Wh, W to BCD6', () => {
     const energy = encodeRecord({ dif: '0E', vif: '03', value: 7064.63 });
-    expect(hex(energy)).toBe('0E03304606070000');
+    expect(toHex(energy)).toBe('0E03304606070000');
     const back = parseRecords(energy);
     expect(back.ok && back.apl.records[0]!.value).toBe(7064.63);
-    expect(hex(encodeRecord({ dif: '0B', vif: '2B', value: 317 }))).toBe('0B2B170300');
+    expect(toHex(encodeRecord({ dif: '0B', vif: '2B', value: 317 }))).toBe('0B2B170300');
   });
 
   it('refuses values the data field cannot carry', () => {

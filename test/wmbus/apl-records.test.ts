@@ -6,11 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { parseRecords } from '../../src/wmbus/apl/records.js';
 import type { MbusRecord } from '../../src/wmbus/types.js';
 import { haveShared, referenceExamples } from '../conformance/shared-files.js';
+import { hex } from '../support/bytes.js';
 
-const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex.replace(/\s/g, ''), 'hex'));
 
-function records(hex: string): MbusRecord[] {
-  const r = parseRecords(bytes(hex));
+function records(apl: string): MbusRecord[] {
+  const r = parseRecords(hex(apl));
   if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
   return r.apl.records;
 }
@@ -72,7 +72,7 @@ describe('DIFE chains (PROTOCOL §6.2)', () => {
   });
 
   it('refuses more than ten DIFEs', () => {
-    const r = parseRecords(bytes(`8C${'80'.repeat(10)}00 13 00000000`));
+    const r = parseRecords(hex(`8C${'80'.repeat(10)}00 13 00000000`));
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.code).toBe('MALFORMED');
   });
@@ -182,27 +182,27 @@ describe('special DIFs and broken records', () => {
   });
 
   it('reports a record cut short as TRUNCATED, a reserved DIF as MALFORMED', () => {
-    const cut = parseRecords(bytes('0413 0100'));
+    const cut = parseRecords(hex('0413 0100'));
     expect(cut.ok ? 'ok' : cut.error.code).toBe('TRUNCATED');
-    const reserved = parseRecords(bytes('0413 01000000 3F 00'));
+    const reserved = parseRecords(hex('0413 01000000 3F 00'));
     expect(reserved.ok ? 'ok' : reserved.error.code).toBe('MALFORMED');
   });
 
   it('reads nothing of a region that breaks, and keeps the regions closed by fillers before it', () => {
     // amiplus telegram logged with two stray bytes after the filler (wmbusmeters amiplus test)
-    const r = parseRecords(bytes('0E03 504069150000 2F2F DE47'));
+    const r = parseRecords(hex('0E03 504069150000 2F2F DE47'));
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.error.code).toBe('TRUNCATED');
     expect(r.kept.records.map((x) => x.value)).toEqual([15694.05]);
     expect(r.keptEnd).toBe(10);
     // the same energy record with the break in its own region: nothing of it is read
-    const within = parseRecords(bytes('0E03 504069150000 DE47'));
+    const within = parseRecords(hex('0E03 504069150000 DE47'));
     expect(within.ok ? 'ok' : within.kept.records).toEqual([]);
   });
 
   it('collects the DIF/VIF bytes of all records for compact-frame learning', () => {
-    const r = parseRecords(bytes('2F2F 0202D204 02152E16 022A3423'));
+    const r = parseRecords(hex('2F2F 0202D204 02152E16 022A3423'));
     expect(r.ok && Buffer.from(r.apl.dibVib).toString('hex')).toBe('02020215022a');
   });
 

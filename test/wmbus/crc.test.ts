@@ -4,9 +4,8 @@ import { buildTelegram } from '../../src/wmbus/build.js';
 import { FormatMemory, decodeTelegram, keyForAll } from '../../src/wmbus/decode.js';
 import { stripBlockCrcs } from '../../src/wmbus/frame/blocks.js';
 import { addBlockCrcs } from '../../src/wmbus/frame/encode.js';
+import { hex, toHex } from '../support/bytes.js';
 
-const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/[\s|]/g, ''), 'hex'));
-const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex').toUpperCase();
 
 describe('CRC-16 EN 13757', () => {
   it.each([

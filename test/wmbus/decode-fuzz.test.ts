@@ -6,7 +6,7 @@ import { meterFamilies } from '../../src/meters/index.js';
 import { FormatMemory, decodeTelegram, parseKey } from '../../src/wmbus/decode.js';
 import type { DecodeResult, ErrorCode, KeyLookup } from '../../src/wmbus/types.js';
 import { referenceExamples, wmbusmetersVectors } from '../conformance/shared-files.js';
-import { hex } from './decoder-fixtures.js';
+import { hex } from '../support/bytes.js';
 import { seededRandom as prng } from '../../drivers/cc1101/sim/ether.js';
 
 // 100,000 random and mutated telegrams: the decoder answers every one with a reading or a typed

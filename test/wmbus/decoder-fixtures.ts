@@ -1,9 +1,6 @@
 import type { MbusRecord } from '../../src/wmbus/types.js';
 import type { ExpectedRecord } from '../conformance/shared-files.js';
 
-export const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/[\s|]/g, ''), 'hex'));
-export const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase();
-
 /** True when `actual` is the record `expected` describes (fields it leaves out default as in a plain reading). */
 export function recordMatches(actual: MbusRecord, expected: ExpectedRecord): boolean {
   if (actual.quantity !== expected.quantity) return false;

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { parseRecords } from '../../src/wmbus/apl/records.js';
 import { meterFamilies } from '../../src/meters/index.js';
 import { FieldNames, buildFields } from '../../src/wmbus/fields.js';
+import { hex } from '../support/bytes.js';
 
-const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex.replace(/\s/g, ''), 'hex'));
 const ELECTRICITY = { manufacturer: 'APA', version: 1, deviceType: 2 };
 const WATER = { manufacturer: 'KAM', version: 0x1b, deviceType: 0x16 };
 
@@ -15,8 +15,8 @@ const WATER = { manufacturer: 'KAM', version: 0x1b, deviceType: 0x16 };
 // that names served from it (first built, then remembered) are the ones built afresh, in order.
 const runNames = new FieldNames();
 
-function fieldsOf(hex: string, header = ELECTRICITY): Record<string, number | string> {
-  const r = parseRecords(bytes(hex));
+function fieldsOf(apl: string, header = ELECTRICITY): Record<string, number | string> {
+  const r = parseRecords(hex(apl));
   if (!r.ok) throw new Error(r.error.message);
   const family = meterFamilies.familyFor(header);
   const fresh = buildFields(r.apl.records, family);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildTelegram } from '../../src/wmbus/build.js';
 import { FormatMemory, decodeTelegram, keyForAll, parseKey } from '../../src/wmbus/decode.js';
 import { haveShared, referenceExamples, sharedMissing } from '../conformance/shared-files.js';
-import { hex } from './decoder-fixtures.js';
+import { hex } from '../support/bytes.js';
 
 // The decoder decrypts in place on its own copy: the caller's bytes (a radio buffer, a Buffer read
 // from a file, a view into a larger capture) must come back as they went in, so decoding the same

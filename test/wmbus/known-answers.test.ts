@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { decodeTelegram, keyForAll, parseKey } from '../../src/wmbus/decode.js';
 import { KDF_ENC_FROM_METER, KDF_MAC_FROM_METER, kdfA } from '../../src/wmbus/security/kdf.js';
 import type { ExpectedRecord } from '../conformance/shared-files.js';
-import { hex, recordMatches, toHex } from './decoder-fixtures.js';
+import { recordMatches } from './decoder-fixtures.js';
+import { hex, toHex } from '../support/bytes.js';
 
 interface KnownAnswers {
   kdfA: { name: string; key: string; counter_hex: string; id_hex: string; Kenc: string; Kmac: string }[];

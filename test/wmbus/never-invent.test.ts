@@ -8,22 +8,22 @@ import { describe, expect, it } from 'vitest';
 import { meterFamilies } from '../../src/meters/index.js';
 import { parseRecords } from '../../src/wmbus/apl/records.js';
 import { decodeTelegram } from '../../src/wmbus/decode.js';
+import { hex } from '../support/bytes.js';
 
-const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex.replace(/\s/g, ''), 'hex'));
 
-function withL(hex: string): Uint8Array {
-  const body = bytes(hex);
+function withL(text: string): Uint8Array {
+  const body = hex(text);
   return Uint8Array.of(body.length, ...body);
 }
 
 describe('counters are unsigned', () => {
   it('reads access number 0x80 (01 FD08 80) as 128', () => {
-    const r = parseRecords(bytes('01FD0880'));
+    const r = parseRecords(hex('01FD0880'));
     expect(r.ok && r.apl.records[0]).toMatchObject({ quantity: 'access_number', value: 128 });
   });
 
   it('reads counters, HCA units and durations past half their range as positive', () => {
-    const r = parseRecords(bytes('04FD61 FFFFFFF0' + '026E 00FF' + '0227 FEFF' + '02FD74 0080'));
+    const r = parseRecords(hex('04FD61 FFFFFFF0' + '026E 00FF' + '0227 FEFF' + '02FD74 0080'));
     expect(r.ok && r.apl.records.map((x) => [x.quantity, x.value])).toEqual([
       ['cumulation_counter', 0xf0ffffff],
       ['hca', 0xff00],
@@ -33,7 +33,7 @@ describe('counters are unsigned', () => {
   });
 
   it('keeps measurements that can go either way signed', () => {
-    const r = parseRecords(bytes('022B FFFF'));
+    const r = parseRecords(hex('022B FFFF'));
     expect(r.ok && r.apl.records[0]!.value).toBe(-1);
   });
 });

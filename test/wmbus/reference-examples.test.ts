@@ -6,7 +6,8 @@ import { cmac } from '../../src/wmbus/security/cmac.js';
 import { KDF_ENC_FROM_METER, KDF_MAC_FROM_METER, kdfA } from '../../src/wmbus/security/kdf.js';
 import type { DecodedTelegram } from '../../src/wmbus/types.js';
 import { type ReferenceExample, haveShared, referenceExamples, sharedMissing } from '../conformance/shared-files.js';
-import { hex, recordMatches, toHex } from './decoder-fixtures.js';
+import { recordMatches } from './decoder-fixtures.js';
+import { hex, toHex } from '../support/bytes.js';
 
 // Every worked example of the shared conformance file, decoded from its bytes and key.
 

@@ -4,7 +4,8 @@ import { buildTelegram } from '../../src/wmbus/build.js';
 import { FormatMemory, decodeTelegram, keyForAll, keysFromObject, parseKey } from '../../src/wmbus/decode.js';
 import type { DecodeResult, ErrorCode } from '../../src/wmbus/types.js';
 import { haveShared, referenceExamples, sharedMissing, wmbusmetersVectors } from '../conformance/shared-files.js';
-import { hex, recordMatches } from './decoder-fixtures.js';
+import { recordMatches } from './decoder-fixtures.js';
+import { hex } from '../support/bytes.js';
 
 // Keys, wrong keys, missing keys and payloads that arrive in clear although the header announces
 // encryption (no downgrade), plus the link-layer checks that guard them.
