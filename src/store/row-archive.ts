@@ -69,7 +69,8 @@ export class RowArchive<R extends { t: number }> {
     for (const row of rows) {
       this.#put(meterId, row);
       const key = periodKey(row.t, this.#o.period);
-      const q = this.#queued.get(key) ?? this.#queued.set(key, []).get(key)!;
+      let q = this.#queued.get(key);
+      if (!q) this.#queued.set(key, (q = []));
       q.push({ m: meterId, ...row });
     }
     const list = this.#rows.get(meterId);
@@ -106,7 +107,8 @@ export class RowArchive<R extends { t: number }> {
   }
 
   #put(meterId: string, row: R): void {
-    const rows = this.#rows.get(meterId) ?? this.#rows.set(meterId, []).get(meterId)!;
+    let rows = this.#rows.get(meterId);
+    if (!rows) this.#rows.set(meterId, (rows = []));
     upsertRow(rows, row);
     if (row.t > this.#newest) this.#newest = row.t;
   }

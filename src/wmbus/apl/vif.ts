@@ -107,16 +107,16 @@ export const PRIMARY_VIF: readonly VifInfo[] = (() => {
     t[0x48 + n] = info('volume_flow', 'm3/h', n - 9, 'number', 3600);
     t[0x50 + n] = info('mass_flow', 'kg/h', n - 3);
   }
-  for (let n = 0; n < 4; n++) {
-    t[0x20 + n] = info('on_time', TIME_UNITS[n]!, 0);
-    t[0x24 + n] = info('operating_time', TIME_UNITS[n]!, 0);
+  for (const [n, unit] of TIME_UNITS.entries()) {
+    t[0x20 + n] = info('on_time', unit, 0);
+    t[0x24 + n] = info('operating_time', unit, 0);
     t[0x58 + n] = info('flow_temperature', 'C', n - 3);
     t[0x5c + n] = info('return_temperature', 'C', n - 3);
     t[0x60 + n] = info('temperature_difference', 'K', n - 3);
     t[0x64 + n] = info('external_temperature', 'C', n - 3);
     t[0x68 + n] = info('pressure', 'bar', n - 3);
-    t[0x70 + n] = info('averaging_duration', TIME_UNITS[n]!, 0);
-    t[0x74 + n] = info('actuality_duration', TIME_UNITS[n]!, 0);
+    t[0x70 + n] = info('averaging_duration', unit, 0);
+    t[0x74 + n] = info('actuality_duration', unit, 0);
   }
   t[0x6c] = info('date', '', 0, 'date');
   t[0x6d] = info('datetime', '', 0, 'datetime');
@@ -170,20 +170,21 @@ export const FB_VIF: readonly VifInfo[] = (() => {
 /** Second extension table, VIFE after 0xFD. */
 export const FD_VIF: readonly VifInfo[] = (() => {
   const t = fill(128, 'vif_fd');
-  for (let n = 0; n < 4; n++) {
+  for (const [n, unit] of TIME_UNITS.entries()) {
     t[0x00 + n] = info('credit', '', n - 3);
     t[0x04 + n] = info('debit', '', n - 3);
-    t[0x24 + n] = info('storage_interval', TIME_UNITS[n]!, 0);
-    t[0x2c + n] = info('duration_since_last_readout', TIME_UNITS[n]!, 0);
-    t[0x34 + n] = info('period_of_tariff', TIME_UNITS[n]!, 0);
-    t[0x3c + n] = info('transmission_period', TIME_UNITS[n]!, 0);
+    t[0x24 + n] = info('storage_interval', unit, 0);
+    t[0x2c + n] = info('duration_since_last_readout', unit, 0);
+    t[0x34 + n] = info('period_of_tariff', unit, 0);
+    t[0x3c + n] = info('transmission_period', unit, 0);
+    // duration of tariff starts at minutes: 0x30 is not one of its codes
+    if (n > 0) t[0x30 + n] = info('duration_of_tariff', unit, 0);
   }
-  for (let n = 1; n < 4; n++) t[0x30 + n] = info('duration_of_tariff', TIME_UNITS[n]!, 0);
   // EN 13757-3 counts these two in hours, days, months, years; months and years have no unit of ours
   const longUnits: readonly [Unit, string][] = [['h', ''], ['d', ''], ['', '_months'], ['', '_years']];
-  for (let n = 0; n < 4; n++) {
-    t[0x68 + n] = info(`duration_since_last_cumulation${longUnits[n]![1]}`, longUnits[n]![0], 0);
-    t[0x6c + n] = info(`battery_operating_time${longUnits[n]![1]}`, longUnits[n]![0], 0);
+  for (const [n, [unit, suffix]] of longUnits.entries()) {
+    t[0x68 + n] = info(`duration_since_last_cumulation${suffix}`, unit, 0);
+    t[0x6c + n] = info(`battery_operating_time${suffix}`, unit, 0);
   }
   for (let n = 0; n < 16; n++) {
     t[0x40 + n] = info('voltage', 'V', n - 9);

@@ -26,17 +26,19 @@ const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1
 
 export function parseRtlWmbusLine(line: string): RtlWmbusLine {
   const fields = line.trim().split(';');
-  const mode = fields[0] === 'T1' ? 'T' : fields[0] === 'C1' ? 'C' : undefined;
-  if (!mode) return { ok: false, message: `not a T1 or C1 line: starts with '${(fields[0] ?? '').slice(0, 12)}'` };
-  if (fields.length < 8) return { ok: false, message: `a ${fields[0]} line has 8 fields separated by ';', got ${fields.length}` };
-  const stamp = TIMESTAMP.exec(fields[3]!.trim());
-  const rssi = fields[4]!.trim() === '' ? undefined : Number(fields[4]);
+  // mode;crc ok;coding ok;timestamp;rssi;...;telegram[;telegram...]
+  const [modeField = '', crcField, codingField, stampField = '', rssiField = ''] = fields;
+  const mode = modeField === 'T1' ? 'T' : modeField === 'C1' ? 'C' : undefined;
+  if (!mode) return { ok: false, message: `not a T1 or C1 line: starts with '${modeField.slice(0, 12)}'` };
+  if (fields.length < 8) return { ok: false, message: `a ${modeField} line has 8 fields separated by ';', got ${fields.length}` };
+  const stamp = TIMESTAMP.exec(stampField.trim());
+  const rssi = rssiField.trim() === '' ? undefined : Number(rssiField);
   const telegrams: RtlWmbusTelegram[] = [];
   for (const field of fields.slice(7)) {
     if (!/^0x/i.test(field.trim())) return { ok: false, message: `telegram field '${field.slice(0, 12)}' does not start with 0x` };
     const bytes = parseHex(field.trim().slice(2));
     if (!bytes || bytes.length === 0) return { ok: false, message: 'telegram field is not hex' };
-    const t: RtlWmbusTelegram = { mode, crcOk: fields[1] === '1', codingOk: fields[2] === '1', bytes };
+    const t: RtlWmbusTelegram = { mode, crcOk: crcField === '1', codingOk: codingField === '1', bytes };
     if (stamp) {
       const [, y, mo, d, h, mi, s, ms] = stamp;
       t.time = new Date(+y!, +mo! - 1, +d!, +h!, +mi!, +s!, +(ms ?? '0').padEnd(3, '0')).getTime();
