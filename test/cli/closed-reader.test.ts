@@ -8,7 +8,7 @@ import { buildTelegram } from '../../src/wmbus/build.js';
 import { parseKey } from '../../src/wmbus/decode.js';
 import { addBlockCrcs } from '../../src/wmbus/frame/encode.js';
 import { repoRoot } from '../conformance/shared-files.js';
-import { hex, toHex } from '../wmbus/decoder-fixtures.js';
+import { hex, toHex } from '../support/bytes.js';
 
 // `wmbus-gateway <command> ... | head -1`: when the reader closes its end early, every command
 // ends quietly with status 0, as cat or grep do: no EPIPE stack trace, no hang.
