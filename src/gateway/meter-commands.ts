@@ -164,10 +164,13 @@ export class MeterCommands {
         store.state.meters[id] = { id, name, claimedAt: clock(), status: { state: 'waiting', since: clock() }, telegrams: 0 };
         nearby.forget(id);
         claimed++;
-      } else if (m.name !== undefined && checkName(m.name, id) !== existing.name) {
-        log.info(`meter ${id}: the configuration names it "${checkName(m.name, id)}" (was "${existing.name}"): renamed`);
-        existing.name = checkName(m.name, id);
-        renamed++;
+      } else if (m.name !== undefined) {
+        const name = checkName(m.name, id);
+        if (name !== existing.name) {
+          log.info(`meter ${id}: the configuration names it "${name}" (was "${existing.name}"): renamed`);
+          existing.name = name;
+          renamed++;
+        }
       }
       if (key && !keys.is(id, key)) {
         if (existing && keys.has(id)) log.info(`meter ${id} (${existing.name}): the configuration has another key: using it`);
