@@ -21,6 +21,8 @@ export interface ReceiverOptions {
   pollMs?: number;
   /** give up when the FIFO shows no new byte for this long */
   stallTimeoutMs?: number;
+  /** upper bounds (ms) of the service-gap histogram's buckets, ascending, the last one Infinity */
+  serviceGapBucketsMs?: readonly number[];
   /** called once per packet when its length is known: lets a test stall the loop mid-packet */
   onLength?: (rawLength: number) => void;
   /** called once per packet when the FIFO first shows bytes, before any is read: lets a test make the first look late */
@@ -43,6 +45,8 @@ export interface ReceiverCounters {
   maxServiceGapMs: number;
   /** most bytes seen waiting in the FIFO (64 = it was full) */
   maxFifoLevel: number;
+  /** service gaps during packets counted per bucket of `serviceGapBucketsMs` (filled in place: no allocation) */
+  serviceGapHistogram: number[];
 }
 
 /**
@@ -59,7 +63,9 @@ export class PacketReceiver {
   syncTime = 0;
   readonly counters: ReceiverCounters = {
     syncs: 0, falseSyncs: 0, packets: 0, salvaged: 0, overflows: 0, timeouts: 0, rearmFailures: 0, maxServiceGapMs: 0, maxFifoLevel: 0,
+    serviceGapHistogram: [],
   };
+  readonly #gapBuckets: readonly number[];
   readonly #pollMs: number;
   readonly #stallTimeoutMs: number;
   readonly #head: Uint8Array;
@@ -77,6 +83,8 @@ export class PacketReceiver {
     this.#head = this.packet.subarray(0, options.headBytes);
     this.#pollMs = options.pollMs ?? 0.5;
     this.#stallTimeoutMs = options.stallTimeoutMs ?? 8;
+    this.#gapBuckets = options.serviceGapBucketsMs ?? [Infinity];
+    for (let i = 0; i < this.#gapBuckets.length; i++) this.counters.serviceGapHistogram.push(0);
   }
 
   get signal(): SignalReading {
@@ -106,6 +114,9 @@ export class PacketReceiver {
       const now = this.#clock.now();
       const gap = now - lastService;
       if (gap > this.counters.maxServiceGapMs) this.counters.maxServiceGapMs = gap;
+      let bucket = 0;
+      while (gap > this.#gapBuckets[bucket]! && bucket < this.#gapBuckets.length - 1) bucket++;
+      this.counters.serviceGapHistogram[bucket]!++;
       lastService = now;
       const n = rb & RXBYTES_COUNT;
       if (n > this.counters.maxFifoLevel) this.counters.maxFifoLevel = n;

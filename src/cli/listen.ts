@@ -25,13 +25,17 @@ interface ListenArgs {
   count?: number;
   keys?: string;
   format: Format;
+  /** end with one JSON line of the radio's counters */
+  stats: boolean;
+  /** the simulated chip's time: steady (default; the same on any machine) or real (wall clock, loses what a Pi would) */
+  simTime: 'steady' | 'real';
 }
 
 /** After a scenario's last telegram, wait this long for stragglers before ending. */
 const SCENARIO_TAIL_MS = 500;
 
 function parseArgs(args: string[]): ListenArgs {
-  const out: ListenArgs = { format: 'jsonl' };
+  const out: ListenArgs = { format: 'jsonl', stats: false, simTime: 'steady' };
   for (const { arg, value } of cliWords(args)) {
     if (arg === '--radio') {
       const v = value();
@@ -43,6 +47,12 @@ function parseArgs(args: string[]): ListenArgs {
       if (!Number.isInteger(v) || v < 1) throw new UsageError('--count must be a whole number of frames, 1 or more');
       out.count = v;
     } else if (arg === '--keys') out.keys = value();
+    else if (arg === '--stats') out.stats = true;
+    else if (arg === '--sim-time') {
+      const v = value();
+      if (v !== 'steady' && v !== 'real') throw new UsageError(`--sim-time must be steady or real, got '${v}'`);
+      out.simTime = v;
+    }
     else if (arg === '--format') {
       const v = value();
       if (!FORMATS.includes(v as Format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${v}'`);
@@ -103,7 +113,7 @@ export async function listenCommand(argv: string[], io: CliIo): Promise<number> 
   const decodeOptions: DecodeOptions | undefined =
     keys || args.format === 'fields' ? { keys, formats: new FormatMemory(), meters: meterFamilies } : undefined;
   // Steady simulated time: a scenario plays the same on a busy laptop as on an idle one.
-  const options: RadioOptions = chip ?? { radio: 'sim', sim: { scenarioFile: args.sim, time: 'steady' } };
+  const options: RadioOptions = chip ?? { radio: 'sim', sim: { scenarioFile: args.sim, time: args.simTime } };
   const supervisor = new RadioSupervisor(options);
 
   let printed = 0;
@@ -156,6 +166,7 @@ export async function listenCommand(argv: string[], io: CliIo): Promise<number> 
       `listen: ${printed} frame${printed === 1 ? '' : 's'}; radio: ${s.syncs} syncs, ${s.falseSyncs} false syncs, ` +
         `${s.crcFailures} CRC failures, ${s.overflows} overflows\n`,
     );
+    if (args.stats) io.stdout.write(JSON.stringify({ stats: s }) + '\n');
   }
   return EXIT_OK;
 }

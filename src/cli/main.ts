@@ -29,8 +29,14 @@ const COMMANDS: Record<string, CommandEntry> = {
   listen: {
     summary: 'print every frame the radio receives',
     usage:
-      'wmbus-gateway listen [--radio cc1101|sim] [--sim FILE] [--count N] [--keys FILE] [--format jsonl|fields|text|rtlwmbus]',
+      'wmbus-gateway listen [--radio cc1101|sim] [--sim FILE] [--sim-time steady|real] [--count N] [--keys FILE] ' +
+      '[--format jsonl|fields|text|rtlwmbus] [--stats]',
     load: async () => (await import('./listen.js')).listenCommand,
+  },
+  doctor: {
+    summary: 'check the radio step by step, listen a while, and say whether it can receive',
+    usage: 'wmbus-gateway doctor [--radio cc1101|sim] [--seconds N] [--format text|json]',
+    load: async () => (await import('./doctor.js')).doctorCommand,
   },
 };
 

@@ -5,6 +5,7 @@ import { PacketReceiver } from '../../drivers/cc1101/receiver.js';
 import { REG, T1C1_PROFILE } from '../../drivers/cc1101/registers.js';
 import { decodeRawFrame } from '../wmbus/frame/decode-raw.js';
 import { FRAME_START_BYTES } from '../wmbus/frame/start.js';
+import { SERVICE_GAP_BUCKETS_MS } from './diagnosis.js';
 import { WmbusFrameLength } from './frame-length.js';
 import type { RadioFrame, RadioStats } from './messages.js';
 
@@ -34,6 +35,7 @@ export class RadioLoop {
   readonly stats: RadioStats = {
     syncs: 0, falseSyncs: 0, frames: 0, overflows: 0, salvaged: 0, crcFailures: 0, restarts: 0, pllUnlocks: 0, state: 'starting',
     timeouts: 0, maxServiceGapMs: 0, maxFifoLevel: 0, frequencyTrimHz: 0, cpuMs: 0, uptimeMs: 0, listenedMs: 0,
+    serviceGapHistogram: [], maxGcPauseMs: 0, realtime: false,
   };
   readonly #receiver: PacketReceiver;
   readonly #framing = new WmbusFrameLength();
@@ -63,6 +65,7 @@ export class RadioLoop {
       headBytes: FRAME_START_BYTES,
       packetLength: this.#framing.packetLength,
       bytesPerMs: T1C1_PROFILE.bytesPerMs,
+      serviceGapBucketsMs: SERVICE_GAP_BUCKETS_MS,
       onLength: stall?.at === 'sync' ? undefined : stallHook,
       onSync: stall?.at === 'sync' ? stallHook : undefined,
     });
@@ -143,6 +146,7 @@ export class RadioLoop {
     s.timeouts = c.timeouts;
     s.maxServiceGapMs = c.maxServiceGapMs;
     s.maxFifoLevel = c.maxFifoLevel;
+    s.serviceGapHistogram = c.serviceGapHistogram;
     s.listenedMs = this.#clock.now() - this.#listeningSince;
   }
 }

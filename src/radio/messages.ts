@@ -22,6 +22,12 @@ export interface RadioStats extends RadioCounters {
   maxServiceGapMs: number;
   /** fullest the FIFO was seen, bytes of 64 */
   maxFifoLevel: number;
+  /** service gaps during packets per bucket: <=0.5, 1, 2, 3, 4, 5.12 ms and longer (diagnosis.ts) */
+  serviceGapHistogram: number[];
+  /** longest garbage-collection pause of the radio process, ms (perf_hooks) */
+  maxGcPauseMs: number;
+  /** the radio process runs under SCHED_FIFO */
+  realtime: boolean;
   /** current FSCTRL0 trim in Hz */
   frequencyTrimHz: number;
   /** radio process CPU time since start, ms */
@@ -78,6 +84,8 @@ export interface RadioOptions {
   afc?: boolean;
   /** per-unit frequency trim, FSCTRL0 steps of 1587 Hz (-128..127) */
   fsctrl0?: number;
+  /** ask for SCHED_FIFO (chrt); default: on for a CC1101, off for the simulator */
+  realtime?: boolean;
   /** sysfs GPIO root, for tests */
   sysfsGpioRoot?: string;
 }

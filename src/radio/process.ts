@@ -4,6 +4,7 @@
  * this, so nothing the gateway does can delay the FIFO.
  */
 import os from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { type Clock, SteadyClock, realClock } from '../../drivers/clock.js';
 import { Cc1101 } from '../../drivers/cc1101/cc1101.js';
 import { REG } from '../../drivers/cc1101/registers.js';
@@ -13,6 +14,7 @@ import { DEFAULT_SPI_ADDRESS, type SpiBus } from '../../drivers/spi/bus.js';
 import { openSpidev } from '../../drivers/spi/spidev.js';
 import { RadioLoop } from './loop.js';
 import { RADIO_OPTIONS_ENV, type RadioCommand, type RadioMessage, type RadioOptions } from './messages.js';
+import { requestRealtime } from './realtime.js';
 
 /** Without a GDO2 line the FIFO is polled this often when no packet is coming in. */
 const IDLE_POLL_MS = 1;
@@ -114,6 +116,7 @@ async function main(): Promise<void> {
   const steady = options.radio === 'sim' && options.sim?.time === 'steady';
   const clock: Clock = steady ? new SteadyClock(options.sim?.speed ?? 1) : realClock;
   raisePriority();
+  const scheduling = (options.realtime ?? options.radio === 'cc1101') ? requestRealtime() : undefined;
   const fatal = async (err: Error) => {
     await send({ type: 'error', message: err.message, fatal: true });
     process.exit(1);
@@ -130,6 +133,12 @@ async function main(): Promise<void> {
     onWarning: (message) => afterReady.push({ type: 'warning', message }),
   });
   loop.start();
+  loop.stats.realtime = scheduling?.inEffect ?? false;
+  if (scheduling && !scheduling.inEffect) afterReady.push({ type: 'warning', message: `real-time scheduling ${scheduling.detail}` });
+  // A GC pause is a stall like any other; the longest is reported with the counters.
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if (entry.duration > loop.stats.maxGcPauseMs) loop.stats.maxGcPauseMs = entry.duration;
+  }).observe({ entryTypes: ['gc'] });
   const wired = checkGdoWiring(chip, hw.pins, (m) => afterReady.push(m));
   const gdo2 = hw.watchable ? wired : undefined;
   const started = Date.now();

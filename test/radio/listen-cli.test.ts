@@ -82,4 +82,22 @@ describe('wmbus-gateway listen', () => {
       expect(parsed.ok && toHex(parsed.telegrams[0]!.bytes)).toBe(air.telegrams[i]);
     });
   });
+
+  it.skipIf(!haveShared)('--stats ends with one JSON line of the radio counters; --sim-time real plays on the wall clock', async () => {
+    const air = plannedAir(4, 12);
+    const file = path.join(dir, 'four.jsonl');
+    await writeScenario(file, air.transmissions);
+    const r = await run(['listen', '--sim', file, '--stats', '--sim-time', 'real']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    const last = JSON.parse(lines.at(-1)!) as { stats: Record<string, unknown> };
+    expect(Object.keys(last)).toEqual(['stats']);
+    for (const key of ['syncs', 'frames', 'overflows', 'timeouts', 'maxServiceGapMs', 'maxFifoLevel', 'cpuMs', 'uptimeMs', 'maxGcPauseMs']) {
+      expect(typeof last.stats[key]).toBe('number');
+    }
+    // on the wall clock a stalled machine may lose a telegram, never invent one
+    expect(last.stats['frames']).toBe(lines.length - 1);
+    expect(lines.length - 1).toBeGreaterThan(0);
+    expect((await run(['listen', '--sim', file, '--sim-time', 'later'])).code).toBe(2);
+  });
 });
