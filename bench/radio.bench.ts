@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type RadioFrame, type RadioOptions, RadioSupervisor, type RadioStats } from '../src/radio/supervisor.js';
 import { addBlockCrcs } from '../src/wmbus/frame/encode.js';
-import type { Transmission } from '../drivers/cc1101/sim/ether.js';
+import type { Transmission } from '../src/radio/sim-air.js';
 import { conformanceTelegrams, telegramOfLength, writeScenario } from '../test/radio/air-fixtures.js';
 
 export const title = 'Radio drain loop (simulated CC1101, wall-clock time)';

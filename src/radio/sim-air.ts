@@ -2,8 +2,40 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Clock } from '../../drivers/clock.js';
-import { Ether, type Transmission } from '../../drivers/cc1101/sim/ether.js';
+import { Ether, type OnAir } from '../../drivers/cc1101/sim/ether.js';
+import { onAirLength } from '../wmbus/frame/blocks.js';
+import { onAirAfterSync } from '../wmbus/frame/encode.js';
+import { parseHex } from '../wmbus/hex.js';
 import type { SimOptions } from './messages.js';
+
+/** One telegram put on air by a simulated meter, as scenario files and air modules give it. */
+export interface Transmission {
+  /** ms after the simulated chip first listens */
+  atMs: number;
+  mode: 'T' | 'C';
+  frameFormat?: 'A' | 'B';
+  /** the frame with its DLL CRCs (L first) */
+  frameHex: string;
+  /** dBm at the receiver; default -70 */
+  rssi?: number;
+  /** sender's carrier error in Hz; default 0 */
+  freqOffsetHz?: number;
+}
+
+/** The bytes after sync a chip receives for this telegram (3-of-6 for T, marker for C); RangeError for a frame the mode cannot carry. */
+export function onAir(tx: Transmission): OnAir {
+  const format = tx.frameFormat ?? 'A';
+  if (tx.mode === 'T' && format !== 'A') throw new RangeError('mode T always uses frame format A');
+  const frame = parseHex(tx.frameHex);
+  if (!frame) throw new RangeError(`frameHex is not hex: ${tx.frameHex.slice(0, 40)}`);
+  const expected = frame.length > 0 ? onAirLength(format, frame[0]!) : 12;
+  if (frame.length !== expected) {
+    throw new RangeError(
+      `frameHex has ${frame.length} bytes, but a format ${format} frame with L=${frame[0] ?? 0} has ${expected} with its CRCs (frameHex must include the CRCs)`,
+    );
+  }
+  return { atMs: tx.atMs, bytes: onAirAfterSync(tx.mode, format, frame), rssi: tx.rssi, freqOffsetHz: tx.freqOffsetHz };
+}
 
 export class ScenarioError extends Error {
   override name = 'ScenarioError';
@@ -25,7 +57,7 @@ function checkTransmission(value: unknown, where: string): Transmission {
 
 function addChecked(ether: Ether, tx: Transmission, where: string): void {
   try {
-    ether.add(tx);
+    ether.add(onAir(tx));
   } catch (err) {
     throw new ScenarioError(`${where}: ${(err as Error).message}`);
   }

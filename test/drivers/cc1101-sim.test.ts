@@ -7,7 +7,8 @@ import {
   MARC, REG, S1_PROFILE, STROBE, T1C1_PROFILE, carrierHz, channelBandwidthHz, dataRateBaud,
 } from '../../drivers/cc1101/registers.js';
 import { SimCc1101 } from '../../drivers/cc1101/sim/chip.js';
-import { Ether, type Transmission } from '../../drivers/cc1101/sim/ether.js';
+import { Ether } from '../../drivers/cc1101/sim/ether.js';
+import { type Transmission, onAir } from '../../src/radio/sim-air.js';
 import { addBlockCrcs } from '../../src/wmbus/frame/encode.js';
 import { FRAME_START_BYTES, frameStart } from '../../src/wmbus/frame/start.js';
 import { RadioLoop } from '../../src/radio/loop.js';
@@ -27,7 +28,7 @@ type SimFaults = Pick<ConstructorParameters<typeof SimCc1101>[0], 'version' | 'a
 function rig(transmissions: Transmission[] = [], options: SimFaults = {}) {
   const clock = new VirtualClock(100);
   const ether = new Ether();
-  for (const t of transmissions) ether.add(t);
+  for (const t of transmissions) ether.add(onAir(t));
   const sim = new SimCc1101({ clock, ether, ...options });
   const chip = new Cc1101(sim, clock);
   const receiver = new PacketReceiver(chip, clock, {
@@ -211,7 +212,7 @@ describe('PLL watchdog', () => {
   it('restarts a chip whose PLL lost its lock, counts it, and the chip hears again', () => {
     const clock = new VirtualClock(100);
     const ether = new Ether();
-    ether.add(tx(50));
+    ether.add(onAir(tx(50)));
     const sim = new SimCc1101({ clock, ether });
     const frames: RadioFrame[] = [];
     const loop = new RadioLoop(new Cc1101(sim, clock), clock, { onFrame: (f) => frames.push(f) });
@@ -253,7 +254,7 @@ describe('frequency trim', () => {
   it('a radio with AFC on follows a sender 50 kHz off until FREQEST is near zero', () => {
     const clock = new VirtualClock(100);
     const ether = new Ether();
-    for (let i = 0; i < 30; i++) ether.add(tx(5 + i * 20, { freqOffsetHz: 50_000 }));
+    for (let i = 0; i < 30; i++) ether.add(onAir(tx(5 + i * 20, { freqOffsetHz: 50_000 })));
     const sim = new SimCc1101({ clock, ether });
     const frames: RadioFrame[] = [];
     const loop = new RadioLoop(new Cc1101(sim, clock), clock, { onFrame: (f) => frames.push(f), afc: true });

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
-import { type Transmission, seededRandom } from '../../drivers/cc1101/sim/ether.js';
+import { seededRandom } from '../../drivers/cc1101/sim/ether.js';
+import type { Transmission } from '../../src/radio/sim-air.js';
 import { addBlockCrcs } from '../../src/wmbus/frame/encode.js';
 import { referenceExamples, wmbusmetersVectors } from '../conformance/shared-files.js';
 import { hex, toHex } from '../support/bytes.js';

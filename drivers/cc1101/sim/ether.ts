@@ -1,15 +1,12 @@
-import { onAirLength } from '../../../src/wmbus/frame/blocks.js';
-import { onAirAfterSync } from '../../../src/wmbus/frame/encode.js';
-import { parseHex } from '../../../src/wmbus/hex.js';
-
-/** One telegram put on air by a simulated meter. */
-export interface Transmission {
-  /** ms after the simulated chip first listens */
+/**
+ * One burst put on air by a simulated meter: the bytes the demodulator delivers after the sync
+ * word and their timing. What the bytes mean (3-of-6, frame formats) is the sender's business.
+ */
+export interface OnAir {
+  /** ms after the simulated chip first listens, at the first preamble chip */
   atMs: number;
-  mode: 'T' | 'C';
-  frameFormat?: 'A' | 'B';
-  /** the frame with its DLL CRCs (L first) */
-  frameHex: string;
+  /** bytes after the 16-bit sync word, as they enter the FIFO */
+  bytes: Uint8Array;
   /** dBm at the receiver; default -70 */
   rssi?: number;
   /** sender's carrier error in Hz; default 0 */
@@ -75,21 +72,11 @@ export class Ether {
     }
   }
 
-  /** Puts a telegram on air; throws RangeError for a frame the mode cannot carry. */
-  add(tx: Transmission): void {
-    const format = tx.frameFormat ?? 'A';
-    if (tx.mode === 'T' && format !== 'A') throw new RangeError('mode T always uses frame format A');
-    const frame = parseHex(tx.frameHex);
-    if (!frame) throw new RangeError(`frameHex is not hex: ${tx.frameHex.slice(0, 40)}`);
-    const expected = frame.length > 0 ? onAirLength(format, frame[0]!) : 12;
-    if (frame.length !== expected) {
-      throw new RangeError(
-        `frameHex has ${frame.length} bytes, but a format ${format} frame with L=${frame[0] ?? 0} has ${expected} with its CRCs (frameHex must include the CRCs)`,
-      );
-    }
+  /** Puts a burst on air. */
+  add(tx: OnAir): void {
     const burst: AirBurst = {
       syncMs: tx.atMs + (CHIPS_BEFORE_SYNC_END / CHIP_RATE) * 1000,
-      bytes: onAirAfterSync(tx.mode, format, frame),
+      bytes: tx.bytes,
       syncWord: WMBUS_T_C_SYNC,
       carrierHz: WMBUS_T_C_CARRIER_HZ + (tx.freqOffsetHz ?? 0),
       baud: CHIP_RATE,

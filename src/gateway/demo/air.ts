@@ -2,7 +2,7 @@
  * The demo's air module: loaded inside the radio process (RadioOptions.sim.airModule), it plays
  * the neighbourhood's transmissions in real time to the simulated CC1101, endlessly.
  */
-import type { Transmission } from '../../../drivers/cc1101/sim/ether.js';
+import type { Transmission } from '../../radio/sim-air.js';
 import { DEMO_METERS, type DemoMeter, frameAt, rssiAt } from './neighbourhood.js';
 
 export interface DemoAirOptions {
