@@ -82,20 +82,27 @@ async function halfCoreGroup(): Promise<{ procs: string; remove: () => Promise<v
 interface Row {
   stats: RadioStats;
   frames: number;
+  /** radio processes that died and were restarted (a restarted one plays the scenario again) */
+  exits: number;
 }
 
 /** Runs until the radio's own clock has passed the air; the radio process goes into `procs` first. */
 async function measure(options: RadioOptions, airMs: number, procs?: string): Promise<Row> {
   const radio = new RadioSupervisor(options);
   let frames = 0;
-  radio.on('frame', (_f: RadioFrame) => frames++);
+  let exits = 0;
+  radio.on('frame', (_f: RadioFrame) => {
+    if (exits === 0) frames++;
+  });
+  radio.on('exit', () => exits++);
+  radio.on('error', (err: Error) => process.stderr.write(`radio bench: ${err.message}\n`));
   await radio.start();
   if (procs) await writeFile(procs, String(radio.pid));
   const giveUp = Date.now() + 4 * airMs + 5000;
   while ((await stats(radio)).listenedMs < airMs + 500 && Date.now() < giveUp) await new Promise((r) => setTimeout(r, 700));
   const final = await stats(radio);
   await radio.stop();
-  return { stats: final, frames };
+  return { stats: final, frames, exits: Math.max(0, exits - 1) };
 }
 
 export async function run(): Promise<string> {
@@ -111,8 +118,9 @@ export async function run(): Promise<string> {
       const s = r.stats;
       const cpu = (100 * s.cpuMs) / s.uptimeMs;
       const lost = sent - r.frames;
+      const died = r.exits > 0 ? ` (radio process died ${r.exits}x; counted up to the first death)` : '';
       rows.push(
-        `| ${what} | ${s.realtime ? 'SCHED_FIFO' : 'normal'} | ${sent} | ${r.frames} | ${lost}${sent ? ` (1 in ${lost ? Math.round(sent / lost) : '-'})` : ''} | ` +
+        `| ${what}${died} | ${s.realtime ? 'SCHED_FIFO' : 'normal'} | ${sent} | ${r.frames} | ${lost}${sent ? ` (1 in ${lost ? Math.round(sent / lost) : '-'})` : ''} | ` +
           `${s.overflows} | ${s.salvaged} | ${s.timeouts} | ${s.maxServiceGapMs.toFixed(2)} | ${s.maxFifoLevel} | ${s.maxGcPauseMs.toFixed(2)} | ${cpu.toFixed(1)} % |`,
       );
     };
