@@ -127,7 +127,7 @@ export async function run(): Promise<string> {
     const airMs = SECONDS * 1000;
     const sim = { scenarioFile: file };
     row('idle air', 0, await measure({ radio: 'sim', realtime: false }, 3000));
-    for (const realtime of [false, true]) row('full load, idle machine', n, await measure({ radio: 'sim', sim, realtime }, airMs));
+    for (const realtime of [false, true]) row('full load, no CPU quota', n, await measure({ radio: 'sim', sim, realtime }, airMs));
     if (group) {
       for (const realtime of [false, true]) row('full load, half a core (1 ms per 2 ms)', n, await measure({ radio: 'sim', sim, realtime }, airMs, group.procs));
     }
