@@ -9,6 +9,11 @@ interface CommandEntry {
 }
 
 const COMMANDS: Record<string, CommandEntry> = {
+  doctor: {
+    summary: 'check the radio step by step, listen a while, and say whether it can receive',
+    usage: 'wmbus-gateway doctor [--radio cc1101|sim] [--seconds N] [--format text|json]',
+    load: async () => (await import('./doctor.js')).doctorCommand,
+  },
   run: {
     summary: 'run the gateway service (demo with the simulated radio when no CC1101 is found)',
     usage: 'wmbus-gateway run [--config FILE] [--data DIR] [--demo]',
@@ -32,11 +37,6 @@ const COMMANDS: Record<string, CommandEntry> = {
       'wmbus-gateway listen [--radio cc1101|sim] [--sim FILE] [--sim-time steady|real] [--count N] [--keys FILE] ' +
       '[--format jsonl|fields|text|rtlwmbus] [--stats]',
     load: async () => (await import('./listen.js')).listenCommand,
-  },
-  doctor: {
-    summary: 'check the radio step by step, listen a while, and say whether it can receive',
-    usage: 'wmbus-gateway doctor [--radio cc1101|sim] [--seconds N] [--format text|json]',
-    load: async () => (await import('./doctor.js')).doctorCommand,
   },
 };
 
