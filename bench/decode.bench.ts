@@ -49,7 +49,16 @@ function gamaPlaintext(): Uint8Array {
   }
   // Without the shared folder: records of the same shape (energy registers, power, voltages).
   const out = new Uint8Array(176).fill(0x2f);
-  out.set(hex('066D6F32A9343680' + '0C7841474330' + '0E03304606070000'.repeat(1) + '8E1003791337020000'.repeat(8) + '0B2B170300'.repeat(6) + '0AFDC9FC013202'.repeat(3)));
+  out.set(
+    hex(
+      '066D6F32A9343680' +
+        '0C7841474330' +
+        '0E03304606070000'.repeat(1) +
+        '8E1003791337020000'.repeat(8) +
+        '0B2B170300'.repeat(6) +
+        '0AFDC9FC013202'.repeat(3),
+    ),
+  );
   return out;
 }
 
@@ -65,7 +74,10 @@ function cbcJob(key: Uint8Array, iv: Uint8Array, t: Uint8Array, start: number, e
 function mode5Case(plain: Uint8Array, acc: number, meter = GAMA_METER, tpl: 'short' | 'long' = 'short'): Case {
   const telegram = buildTelegram({ ...meter, accessNumber: acc, apl: plain, security: { mode: 5, key: KEY }, tpl });
   const at = tpl === 'short' ? 15 : 23;
-  const iv = tpl === 'short' ? mode5Iv(telegram, 2, 4, meter.version, meter.deviceType, acc) : mode5Iv(telegram, 15, 11, meter.version, meter.deviceType, acc);
+  const iv =
+    tpl === 'short'
+      ? mode5Iv(telegram, 2, 4, meter.version, meter.deviceType, acc)
+      : mode5Iv(telegram, 15, 11, meter.version, meter.deviceType, acc);
   return { telegram, crypto: cbcJob(KEY, iv, telegram, at, telegram.length) };
 }
 
@@ -103,7 +115,12 @@ function ellCase(): Case {
   };
 }
 
-const keys = keysFromObject({ '30434741': KEY_HEX, '30434742': KEY_HEX, '12345678': KEY_HEX, '76348799': '28F64A24988064A079AA2C807D6102AE' });
+const keys = keysFromObject({
+  '30434741': KEY_HEX,
+  '30434742': KEY_HEX,
+  '12345678': KEY_HEX,
+  '76348799': '28F64A24988064A079AA2C807D6102AE',
+});
 
 /** Best of several short rounds: on a shared machine the fastest round is the least disturbed one. */
 function measure(cases: Case[], work: (c: Case) => void, rounds = 7, ms = 300): number {

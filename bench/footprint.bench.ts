@@ -118,7 +118,12 @@ async function radioPid(gateway: ChildProcess): Promise<number> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     try {
-      return Number(execFileSync('pgrep', ['-P', String(gateway.pid)]).toString().trim().split('\n')[0]);
+      return Number(
+        execFileSync('pgrep', ['-P', String(gateway.pid)])
+          .toString()
+          .trim()
+          .split('\n')[0],
+      );
     } catch {
       await wait(200);
     }

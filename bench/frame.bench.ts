@@ -122,9 +122,7 @@ export async function run(): Promise<string> {
     const s = best(() => {
       for (const raw of set) decodeRawFrame({ raw });
     });
-    rows.push(
-      `| post-sync decodeRawFrame, ${name} | ${fmt(set.length / s)} frames/s | ${fmt(rawBits / s / REAL_TIME_BITS_PER_S)}× | — |`,
-    );
+    rows.push(`| post-sync decodeRawFrame, ${name} | ${fmt(set.length / s)} frames/s | ${fmt(rawBits / s / REAL_TIME_BITS_PER_S)}× | — |`);
   }
 
   return [

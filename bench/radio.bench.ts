@@ -129,9 +129,14 @@ export async function run(): Promise<string> {
     row('idle air', 0, await measure({ radio: 'sim', realtime: false }, 3000));
     for (const realtime of [false, true]) row('full load, no CPU quota', n, await measure({ radio: 'sim', sim, realtime }, airMs));
     if (group) {
-      for (const realtime of [false, true]) row('full load, half a core (1 ms per 2 ms)', n, await measure({ radio: 'sim', sim, realtime }, airMs, group.procs));
+      for (const realtime of [false, true])
+        row('full load, half a core (1 ms per 2 ms)', n, await measure({ radio: 'sim', sim, realtime }, airMs, group.procs));
     }
-    row('full load, steady simulated time (driver logic only)', n, await measure({ radio: 'sim', sim: { ...sim, time: 'steady' }, realtime: false }, airMs));
+    row(
+      'full load, steady simulated time (driver logic only)',
+      n,
+      await measure({ radio: 'sim', sim: { ...sim, time: 'steady' }, realtime: false }, airMs),
+    );
     return [
       `${SECONDS} s of air with no idle time beyond ${GAP_MS} ms between frames: L=255 T1 frames (435 raw bytes, 35 ms each) alternating`,
       'with C1 frames A and B from the conformance telegrams. The radio runs in its own process as in the gateway, polling over SPI',

@@ -27,7 +27,15 @@ function fleet(): DemoMeter[] {
   return out;
 }
 
-function feed(gw: Gateway, clock: { t: number }, meters: DemoMeter[], from: number, to: number, everyMs: number, onTick?: (t: number) => Promise<void>) {
+function feed(
+  gw: Gateway,
+  clock: { t: number },
+  meters: DemoMeter[],
+  from: number,
+  to: number,
+  everyMs: number,
+  onTick?: (t: number) => Promise<void>,
+) {
   return (async () => {
     for (let t = from; t < to; t += everyMs) {
       for (const m of meters) {
@@ -135,7 +143,9 @@ export async function run(): Promise<string> {
       ``,
       `- Bytes written in one day with a flush every 30 s, each with changes: ` +
         `**${mb(dayWritten)}** (${mb(dayWritten / meters.length)} per meter; ${flushes} flushes, ${flushMs.checkpoint.length} of them with a checkpoint).` +
-        (pages !== undefined ? ` Pages the kernel wrote for it (/proc/self/io write_bytes): ${mb(pages)}, file-system journal aside: every fsync writes at least a 4 KiB page.` : ''),
+        (pages !== undefined
+          ? ` Pages the kernel wrote for it (/proc/self/io write_bytes): ${mb(pages)}, file-system journal aside: every fsync writes at least a 4 KiB page.`
+          : ''),
       `- Before, with format 1 of the store (state.json rewritten every 30 s, hourly.json rewritten whenever an hour closed), ` +
         `this benchmark measured on the same machine: 112.93 MiB written per day (pages the kernel wrote: 118.98 MiB), ` +
         `state.json 26.6 KiB, hourly.json 2318.8 KiB, daily.json 452.6 KiB (2.73 MiB, twice that with the .prev copies), one hourly.json write 33.0 ms.`,

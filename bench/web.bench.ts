@@ -33,7 +33,16 @@ async function measure(base: string, viewport: { width: number; height: number }
   const profile = await mkdtemp(path.join(os.tmpdir(), 'wmbus-bench-chromium-'));
   const ctx = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport,
   });
   try {
@@ -49,7 +58,9 @@ async function measure(base: string, viewport: { width: number; height: number }
     });
     const sizes: Array<Promise<{ url: string; bytes: number }>> = [];
     // The event stream never finishes, so it is never counted: only finished requests are.
-    page.on('requestfinished', (req) => sizes.push(req.sizes().then((s) => ({ url: req.url(), bytes: s.responseBodySize + s.responseHeadersSize }))));
+    page.on('requestfinished', (req) =>
+      sizes.push(req.sizes().then((s) => ({ url: req.url(), bytes: s.responseBodySize + s.responseHeadersSize }))),
+    );
     await page.goto(base, { waitUntil: 'load' });
     await page.waitForFunction(() => (window as unknown as { liveAt?: number }).liveAt !== undefined, undefined, { timeout: 30_000 });
     await page.waitForLoadState('networkidle').catch(() => {});

@@ -2,8 +2,23 @@ import { type Clock, realClock } from '../clock.js';
 import type { SpiBus, SpiTransfer } from '../spi/bus.js';
 import type { GpioLine } from '../gpio/line.js';
 import {
-  BURST, CONFIG_REGISTERS, FIFO, FIFO_SIZE, FSCAL1_NO_LOCK, GDO_CFG_LOW, GDO_INV, MARC, PARTNUM_CC1101, READ, REG,
-  type RadioProfile, STATUS, STROBE, TI_VERSIONS, freqOffsetHz, rssiDbm,
+  BURST,
+  CONFIG_REGISTERS,
+  FIFO,
+  FIFO_SIZE,
+  FSCAL1_NO_LOCK,
+  GDO_CFG_LOW,
+  GDO_INV,
+  MARC,
+  PARTNUM_CC1101,
+  READ,
+  REG,
+  type RadioProfile,
+  STATUS,
+  STROBE,
+  TI_VERSIONS,
+  freqOffsetHz,
+  rssiDbm,
 } from './registers.js';
 
 /**

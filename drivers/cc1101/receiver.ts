@@ -62,7 +62,15 @@ export class PacketReceiver {
   /** clock time of the sync word of the last packet */
   syncTime = 0;
   readonly counters: ReceiverCounters = {
-    syncs: 0, falseSyncs: 0, packets: 0, salvaged: 0, overflows: 0, timeouts: 0, rearmFailures: 0, maxServiceGapMs: 0, maxFifoLevel: 0,
+    syncs: 0,
+    falseSyncs: 0,
+    packets: 0,
+    salvaged: 0,
+    overflows: 0,
+    timeouts: 0,
+    rearmFailures: 0,
+    maxServiceGapMs: 0,
+    maxFifoLevel: 0,
     serviceGapHistogram: [],
   };
   readonly #gapBuckets: readonly number[];

@@ -41,9 +41,10 @@ export async function openOnoffLine(bcmPin: number, options: { sysfsRoot?: strin
   return {
     name,
     read: () => gpio.readSync(),
-    watch: (callback) => gpio.watch((err, value) => {
-      if (!err) callback(value);
-    }),
+    watch: (callback) =>
+      gpio.watch((err, value) => {
+        if (!err) callback(value);
+      }),
     unwatch: () => gpio.unwatchAll(),
     close: () => {
       gpio.unwatchAll();

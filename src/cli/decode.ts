@@ -140,7 +140,16 @@ function recordRow(r: MbusRecord): string[] {
 function table(rows: string[][], indent: string): string {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) => indent + row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map(
+      (row) =>
+        indent +
+        row
+          .map((cell, i) => cell.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** The analyser view of one result. */
@@ -166,7 +175,12 @@ export function resultText(result: DecodeResult, n: number): string {
   const fields = Object.entries(t.fields);
   if (fields.length > 0) {
     lines.push('  fields');
-    lines.push(table(fields.map(([k, v]) => [k, String(v)]), '    '));
+    lines.push(
+      table(
+        fields.map(([k, v]) => [k, String(v)]),
+        '    ',
+      ),
+    );
   }
   return lines.join('\n') + '\n';
 }

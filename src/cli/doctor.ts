@@ -133,7 +133,10 @@ async function checkChip(chip: Cc1101, radio: GatewayConfig['radio'], opened: Op
   let locked = false;
   for (let i = 0; i < 3 && !locked; i++) locked = chip.calibrate();
   m.pllLocked = locked;
-  for (const [name, bcm, iocfg] of [['GDO0', radio.gdo0, REG.IOCFG0], ['GDO2', radio.gdo2, REG.IOCFG2]] as const) {
+  for (const [name, bcm, iocfg] of [
+    ['GDO0', radio.gdo0, REG.IOCFG0],
+    ['GDO2', radio.gdo2, REG.IOCFG2],
+  ] as const) {
     if (bcm === undefined) continue;
     try {
       m.gdo.push({ name, bcm, follows: chip.gdoFollows(iocfg, await opened.lineFor(bcm, name)) });
@@ -157,7 +160,8 @@ async function listen(chip: Cc1101, clock: Clock, seconds: number, m: DoctorMeas
     onFrame: (f) => {
       const id = meterOf(f);
       let heard = meters.get(id);
-      if (!heard) meters.set(id, (heard = { id, mode: f.mode === 'T' ? 'T1' : `C1-${f.frameFormat}`, frames: 0, rssi: [], freqOffsetHz: [] }));
+      if (!heard)
+        meters.set(id, (heard = { id, mode: f.mode === 'T' ? 'T1' : `C1-${f.frameFormat}`, frames: 0, rssi: [], freqOffsetHz: [] }));
       heard.frames++;
       heard.rssi.push(f.rssi ?? 0);
       heard.freqOffsetHz.push(f.freqOffsetHz ?? 0);
@@ -186,21 +190,45 @@ async function listen(chip: Cc1101, clock: Clock, seconds: number, m: DoctorMeas
   const s = loop.stats;
   Object.assign(m, {
     meters: [...meters.values()],
-    syncs: s.syncs, falseSyncs: s.falseSyncs, crcFailures: s.crcFailures, overflows: s.overflows, salvaged: s.salvaged,
-    timeouts: s.timeouts, maxServiceGapMs: s.maxServiceGapMs, serviceGapHistogram: s.serviceGapHistogram, maxFifoLevel: s.maxFifoLevel,
+    syncs: s.syncs,
+    falseSyncs: s.falseSyncs,
+    crcFailures: s.crcFailures,
+    overflows: s.overflows,
+    salvaged: s.salvaged,
+    timeouts: s.timeouts,
+    maxServiceGapMs: s.maxServiceGapMs,
+    serviceGapHistogram: s.serviceGapHistogram,
+    maxFifoLevel: s.maxFifoLevel,
   });
 }
 
 export async function measure(radio: 'cc1101' | 'sim', config: GatewayConfig['radio'], seconds: number): Promise<DoctorMeasurements> {
   const device = spidevPath({ bus: config.spiBus, device: config.spiDevice });
   const m: DoctorMeasurements = {
-    radio, spi: { device, exists: radio === 'sim' || existsSync(device) }, addons: [], gdo: [], noiseDbm: [], seconds, meters: [],
-    syncs: 0, falseSyncs: 0, crcFailures: 0, overflows: 0, salvaged: 0, timeouts: 0, maxServiceGapMs: 0, serviceGapHistogram: [],
+    radio,
+    spi: { device, exists: radio === 'sim' || existsSync(device) },
+    addons: [],
+    gdo: [],
+    noiseDbm: [],
+    seconds,
+    meters: [],
+    syncs: 0,
+    falseSyncs: 0,
+    crcFailures: 0,
+    overflows: 0,
+    salvaged: 0,
+    timeouts: 0,
+    maxServiceGapMs: 0,
+    serviceGapHistogram: [],
     maxFifoLevel: 0,
     realtime:
       radio === 'cc1101'
         ? requestRealtime()
-        : { requested: false, inEffect: false, detail: 'not asked for with the simulated radio (on a CC1101 the radio process asks for SCHED_FIFO)' },
+        : {
+            requested: false,
+            inEffect: false,
+            detail: 'not asked for with the simulated radio (on a CC1101 the radio process asks for SCHED_FIFO)',
+          },
   };
   const clock = realClock;
   const opened = radio === 'sim' ? await openSim(config, clock) : await openCc1101(config, m);
@@ -228,7 +256,8 @@ export async function doctorCommand(argv: string[], io: CliIo): Promise<number> 
     return EXIT_FAILURE;
   }
   const radio = args.radio ?? (config.radio.kind === 'sim' ? 'sim' : 'cc1101');
-  if (args.format === 'text') io.stderr.write(`doctor: checking the ${radio === 'sim' ? 'simulated ' : ''}radio, then listening for ${args.seconds} s...\n`);
+  if (args.format === 'text')
+    io.stderr.write(`doctor: checking the ${radio === 'sim' ? 'simulated ' : ''}radio, then listening for ${args.seconds} s...\n`);
   const m = await measure(radio, config.radio, args.seconds);
   const d = diagnose(m);
   if (args.format === 'json') io.stdout.write(JSON.stringify({ ...d, measurements: m }) + '\n');

@@ -52,15 +52,16 @@ function parseArgs(args: string[]): ListenArgs {
       const v = value();
       if (v !== 'steady' && v !== 'real') throw new UsageError(`--sim-time must be steady or real, got '${v}'`);
       out.simTime = v;
-    }
-    else if (arg === '--format') {
+    } else if (arg === '--format') {
       const v = value();
       if (!FORMATS.includes(v as Format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${v}'`);
       out.format = v as Format;
     } else throw new UsageError(`unexpected argument ${arg}`);
   }
-  if (out.radio === 'cc1101' && out.sim) throw new UsageError('--sim plays a scenario on the simulated chip; it does not go with --radio cc1101');
-  if (out.radio === 'sim' && !out.sim) throw new UsageError('--radio sim needs --sim FILE (JSON lines: {"atMs":120,"mode":"T","frameHex":"<frame with CRCs>"})');
+  if (out.radio === 'cc1101' && out.sim)
+    throw new UsageError('--sim plays a scenario on the simulated chip; it does not go with --radio cc1101');
+  if (out.radio === 'sim' && !out.sim)
+    throw new UsageError('--radio sim needs --sim FILE (JSON lines: {"atMs":120,"mode":"T","frameHex":"<frame with CRCs>"})');
   return out;
 }
 
@@ -92,7 +93,8 @@ export async function listenCommand(argv: string[], io: CliIo): Promise<number> 
     if (!existsSync(device)) {
       io.stderr.write(
         `wmbus-gateway listen: no radio: ${device} does not exist. On a Raspberry Pi with a CC1101, ` +
-          'enable SPI (dtparam=spi=on in config.txt) and reboot.\n' + SIM_HINT,
+          'enable SPI (dtparam=spi=on in config.txt) and reboot.\n' +
+          SIM_HINT,
       );
       return EXIT_FAILURE;
     }
@@ -134,8 +136,7 @@ export async function listenCommand(argv: string[], io: CliIo): Promise<number> 
     } else if (args.format === 'fields') void out.write(resultFieldsLine(decoded!, f.time));
     else if (args.format === 'jsonl') {
       void out.write(JSON.stringify({ ...frameJson(found), ...(decoded ? resultJson(decoded) : {}) }) + '\n');
-    }
-    else void out.write(frameText(found) + (decoded ? resultText(decoded, printed) : '') + '\n');
+    } else void out.write(frameText(found) + (decoded ? resultText(decoded, printed) : '') + '\n');
     if (args.count !== undefined && printed >= args.count) finish();
   });
   supervisor.on('stats', (s: { listenedMs: number }) => {

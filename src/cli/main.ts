@@ -21,8 +21,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   },
   decode: {
     summary: 'decode telegrams given as hex',
-    usage:
-      'wmbus-gateway decode [HEX ...] [--input FILE|-] [--key HEX] [--keys FILE] [--format json|jsonl|fields|text]',
+    usage: 'wmbus-gateway decode [HEX ...] [--input FILE|-] [--key HEX] [--keys FILE] [--format json|jsonl|fields|text]',
     load: async () => (await import('./decode.js')).decodeCommand,
   },
   replay: {

@@ -181,8 +181,7 @@ export async function replayCommand(argv: string[], io: CliIo): Promise<number> 
     if (args.format === 'fields') await out.write(resultFieldsLine(decoded!, found.frame.time));
     else if (args.format === 'jsonl') {
       await out.write(JSON.stringify({ ...frameJson(found), ...(decoded ? resultJson(decoded) : {}) }) + '\n');
-    }
-    else await out.write(frameText(found) + (decoded ? resultText(decoded, count) : '') + '\n');
+    } else await out.write(frameText(found) + (decoded ? resultText(decoded, count) : '') + '\n');
   };
 
   if (args.input === 'bits') {
@@ -219,7 +218,13 @@ export async function replayCommand(argv: string[], io: CliIo): Promise<number> 
         }
         const { result, modeKnown } = frameFromHex(bytes, args.repair);
         if (!result.ok) tally.reject(result.reason);
-        else await emit({ frame: result.frame, line: lineNo, frameFormat: result.frame.frameFormat, ...(modeKnown ? { mode: result.frame.mode } : {}) });
+        else
+          await emit({
+            frame: result.frame,
+            line: lineNo,
+            frameFormat: result.frame.frameFormat,
+            ...(modeKnown ? { mode: result.frame.mode } : {}),
+          });
         continue;
       }
       const parsed = parseRtlWmbusLine(line);

@@ -147,7 +147,19 @@ async function chooseRadio(config: GatewayConfig): Promise<RadioChoice> {
   const real: RadioChoice = { demo: false, reason: 'CC1101', options: cc1101Options(r) };
   if (r.kind === 'cc1101') return real;
   const device = `/dev/spidev${r.spiBus}.${r.spiDevice}`;
-  if (!(await access(device).then(() => true, () => false))) return demo(`no CC1101 found (${device} does not exist)`);
-  if (!(await import('spi-device').then(() => true, () => false))) return demo('the spi-device addon is not installed');
+  if (
+    !(await access(device).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return demo(`no CC1101 found (${device} does not exist)`);
+  if (
+    !(await import('spi-device').then(
+      () => true,
+      () => false,
+    ))
+  )
+    return demo('the spi-device addon is not installed');
   return real;
 }

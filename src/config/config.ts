@@ -173,7 +173,8 @@ function unknownPaths(obj: Record<string, unknown>, prefix: string): string[] {
     const p = prefix + k;
     if (SETTINGS.some((s) => s.path === p)) continue;
     const isGroup = SETTINGS.some((s) => s.path.startsWith(p + '.'));
-    if (isGroup && typeof v === 'object' && v !== null && !Array.isArray(v)) out.push(...unknownPaths(v as Record<string, unknown>, p + '.'));
+    if (isGroup && typeof v === 'object' && v !== null && !Array.isArray(v))
+      out.push(...unknownPaths(v as Record<string, unknown>, p + '.'));
     else out.push(p);
   }
   return out;

@@ -150,10 +150,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   static async open(options: GatewayOptions): Promise<Gateway> {
     const log = options.log ?? silentLogger;
     const tz = new TimeZone(options.config.timeZone);
-    const [store, keys] = await Promise.all([
-      openStore(options.config, log),
-      KeyStore.open(options.config.dataDir, (m) => log.warn(m)),
-    ]);
+    const [store, keys] = await Promise.all([openStore(options.config, log), KeyStore.open(options.config.dataDir, (m) => log.warn(m))]);
     const gateway = new Gateway(options, store, keys, tz);
     const encrypting = Object.values(store.state.meters).filter((m) => (m.latest?.securityMode ?? 0) !== 0 && !keys.has(m.id));
     if (keys.size === 0 && encrypting.length > 0) {
@@ -251,7 +248,10 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   }
 
   /** Link-layer bytes (from L, DLL CRCs removed or present) from a source without a frame core: replays, tests. */
-  ingestTelegram(bytes: Uint8Array, meta: Omit<LinkFrame, 'telegram' | 'mode' | 'frameFormat' | 'corrected'> & Partial<LinkFrame> = {}): void {
+  ingestTelegram(
+    bytes: Uint8Array,
+    meta: Omit<LinkFrame, 'telegram' | 'mode' | 'frameFormat' | 'corrected'> & Partial<LinkFrame> = {},
+  ): void {
     const time = meta.time ?? this.#clock();
     this.#traffic.countFrame(time);
     this.#ingestLink({ mode: 'T', frameFormat: 'A', corrected: 0, ...meta, telegram: bytes, time });
@@ -451,4 +451,3 @@ export function openStore(config: GatewayConfig, log: Logger = silentLogger): Pr
     info: (m) => log.info(m),
   });
 }
-

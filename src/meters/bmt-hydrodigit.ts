@@ -29,14 +29,24 @@ function decode(p: ProprietaryPayload): MbusRecord[] | undefined {
   if (content & BACKFLOW) {
     if (at + 4 > d.length) return undefined;
     // counted like the total register the meter sends in litres (VIF 0x13)
-    records.push(proprietaryRecord({ quantity: 'volume', unit: 'm3', value: shiftDecimal(uintLe(d, at, 4), -3), bytes: d.subarray(at, at + 4), qualifiers: ['backflow'] }));
+    records.push(
+      proprietaryRecord({
+        quantity: 'volume',
+        unit: 'm3',
+        value: shiftDecimal(uintLe(d, at, 4), -3),
+        bytes: d.subarray(at, at + 4),
+        qualifiers: ['backflow'],
+      }),
+    );
     at += 4;
   }
   if (content & MONTHLY) {
     if (at + 36 > d.length) return undefined;
     MONTHS.forEach((month, i) => {
       const b = d.subarray(at + 3 * i, at + 3 * i + 3);
-      records.push(proprietaryRecord({ quantity: 'volume', unit: 'm3', value: shiftDecimal(uintLe(b, 0, 3), -2), bytes: b, qualifiers: [month] }));
+      records.push(
+        proprietaryRecord({ quantity: 'volume', unit: 'm3', value: shiftDecimal(uintLe(b, 0, 3), -2), bytes: b, qualifiers: [month] }),
+      );
     });
     at += 36;
   }
@@ -53,7 +63,11 @@ export const bmtHydrodigit: MeterFamily = {
       telegram:
         '4E44B4098686868613077AF00040052F2F0C1366380000046D27287E2A0F150E00000000C10000D10000E60000FD00000C01002F0100410100540100680100890000A00000B30000002F2F2F2F2F2F',
       fields: {
-        volume_m3: 3.866, volume_backflow_m3: 0, volume_january_m3: 1.93, volume_june_m3: 3.03, volume_december_m3: 1.79,
+        volume_m3: 3.866,
+        volume_backflow_m3: 0,
+        volume_january_m3: 1.93,
+        volume_june_m3: 3.03,
+        volume_december_m3: 1.79,
         meter_datetime: '2019-10-30T08:39',
       },
     },

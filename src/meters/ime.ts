@@ -57,7 +57,8 @@ export const imeConto: MeterFamily = {
       value: scaleValue(r.value, scale.exp, scale.mul, scale.div),
       function: register.function ?? r.function,
     };
-    if (DIRECTED_QUANTITIES.has(register.quantity)) out.direction = codes[3] !== undefined && (codes[3] & 0x7f) === 0x3c ? 'export' : 'import';
+    if (DIRECTED_QUANTITIES.has(register.quantity))
+      out.direction = codes[3] !== undefined && (codes[3] & 0x7f) === 0x3c ? 'export' : 'import';
     if (r.tariff >= 5) {
       out.tariff = 0;
       if (r.tariff === 6) out.qualifiers = [...(r.qualifiers ?? []), 'partial'];

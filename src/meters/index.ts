@@ -13,6 +13,4 @@ import { kamstrupCompact } from './kam-compact.js';
 import { qundisBlock } from './qds-ff5f.js';
 import { schneiderIem3000 } from './sec-iem3000.js';
 
-export const meterFamilies = new MeterFamilySet([
-  elgamaGama350, kamstrupCompact, schneiderIem3000, imeConto, bmtHydrodigit, qundisBlock,
-]);
+export const meterFamilies = new MeterFamilySet([elgamaGama350, kamstrupCompact, schneiderIem3000, imeConto, bmtHydrodigit, qundisBlock]);

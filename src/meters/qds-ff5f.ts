@@ -80,7 +80,13 @@ export const qundisBlock: MeterFamily = {
       source: 'wmbusmeters src/driver_qwater.cc test telegram (GPL-3.0 project, data only)',
       telegram:
         '49449344153119611D06780DFF5F350082EC0000F10007C113FFFF69000000FFFF000000005F31680000000080008000800080008000800080008000800080008006002F046D1C0A4132',
-      fields: { volume_m3: 0.069, volume_storage1_m3: 0, date_storage2: '2026-01-31', volume_storage2_m3: 0.068, meter_datetime: '2026-02-01T10:28' },
+      fields: {
+        volume_m3: 0.069,
+        volume_storage1_m3: 0,
+        date_storage2: '2026-01-31',
+        volume_storage2_m3: 0.068,
+        meter_datetime: '2026-02-01T10:28',
+      },
     },
   ],
 };

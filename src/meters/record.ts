@@ -19,8 +19,16 @@ export function proprietaryRecord(v: ProprietaryValue): MbusRecord {
   let data = '';
   for (const b of v.bytes) data += hexByte(b);
   const r: MbusRecord = {
-    quantity: v.quantity, unit: v.unit, value: v.value, function: 'instantaneous',
-    storage: v.storage ?? 0, tariff: 0, subunit: 0, dif: '', vif: '', data,
+    quantity: v.quantity,
+    unit: v.unit,
+    value: v.value,
+    function: 'instantaneous',
+    storage: v.storage ?? 0,
+    tariff: 0,
+    subunit: 0,
+    dif: '',
+    vif: '',
+    data,
   };
   if (v.qualifiers) r.qualifiers = v.qualifiers;
   return r;

@@ -91,8 +91,26 @@ export function applyReading(s: SeriesState, r: ReadingValues, tz: TimeZone, sam
       touch(s.openDays, tz.dayStart(r.time));
       continue;
     }
-    spread(s.openHours, name, delta, prev.time, r.time, s.hourFloor, (t) => tz.hourStart(t), (start) => start + HOUR_MS);
-    spread(s.openDays, name, delta, prev.time, r.time, s.dayFloor, (t) => tz.dayStart(t), (start) => tz.nextDayStart(start));
+    spread(
+      s.openHours,
+      name,
+      delta,
+      prev.time,
+      r.time,
+      s.hourFloor,
+      (t) => tz.hourStart(t),
+      (start) => start + HOUR_MS,
+    );
+    spread(
+      s.openDays,
+      name,
+      delta,
+      prev.time,
+      r.time,
+      s.dayFloor,
+      (t) => tz.dayStart(t),
+      (start) => tz.nextDayStart(start),
+    );
   }
   // A reading marks its hour and day as having data even when nothing was counted.
   touch(s.openHours, tz.hourStart(r.time));

@@ -49,7 +49,6 @@ export interface NearbyMeter {
 }
 
 export type MeterChange =
-  | { change: 'claimed' | 'renamed' | 'key' | 'status'; id: string; meter: MeterView }
-  | { change: 'removed'; id: string };
+  { change: 'claimed' | 'renamed' | 'key' | 'status'; id: string; meter: MeterView } | { change: 'removed'; id: string };
 
 export type NearbyChange = { change: 'heard'; id: string; nearby: NearbyMeter } | { change: 'removed'; id: string };

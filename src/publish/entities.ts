@@ -115,9 +115,7 @@ function classify(field: string, medium: string, value: number): EntityClass | u
 export function entityName(field: string): string {
   const cut = field.lastIndexOf('_');
   const base = cut > 0 && BY_SUFFIX[field.slice(cut + 1)] ? field.slice(0, cut) : field;
-  const words = base
-    .split('_')
-    .map((w) => (/^l\d$|^n$/.test(w) ? w.toUpperCase() : w.replace(/^(tariff|storage|subunit)(\d+)$/, '$1 $2')));
+  const words = base.split('_').map((w) => (/^l\d$|^n$/.test(w) ? w.toUpperCase() : w.replace(/^(tariff|storage|subunit)(\d+)$/, '$1 $2')));
   const text = words.join(' ');
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

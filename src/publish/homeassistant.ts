@@ -92,7 +92,8 @@ function modelOf(meter: MeterView, reading: Reading | undefined): string | undef
   const deviceType = reading?.deviceType ?? meter.deviceType;
   const version = reading?.version ?? meter.version ?? 0;
   const medium = reading?.medium ?? meter.medium;
-  const family = manufacturer !== undefined && deviceType !== undefined ? meterFamilies.familyFor({ manufacturer, deviceType, version }) : undefined;
+  const family =
+    manufacturer !== undefined && deviceType !== undefined ? meterFamilies.familyFor({ manufacturer, deviceType, version }) : undefined;
   return family?.name ?? (medium ? `${medium} meter` : undefined);
 }
 
@@ -105,7 +106,15 @@ export function meterSensors(meter: MeterView, reading: Reading | undefined): Se
     key: e.field,
   }));
   specs.push(
-    { object: 'rssi_dbm', key: 'rssi_dbm', name: 'Signal strength', deviceClass: 'signal_strength', stateClass: 'measurement', unit: 'dBm', diagnostic: true },
+    {
+      object: 'rssi_dbm',
+      key: 'rssi_dbm',
+      name: 'Signal strength',
+      deviceClass: 'signal_strength',
+      stateClass: 'measurement',
+      unit: 'dBm',
+      diagnostic: true,
+    },
     { object: 'last_seen', key: 'last_seen', name: 'Last telegram', deviceClass: 'timestamp', diagnostic: true },
     { object: 'status', key: 'status', name: 'Status', diagnostic: true },
   );

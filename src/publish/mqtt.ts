@@ -98,9 +98,12 @@ export class MqttOutput implements Output {
     // Meters heard before a restart get one silence period to be heard again.
     for (const meter of gateway.meters()) if (meter.lastSeen !== undefined) this.#heardAt.set(meter.id, Date.now());
     const silentMs = this.#o.meterSilentAfterS * 1000;
-    this.#silenceTimer = setInterval(() => {
-      for (const meter of gateway.meters()) this.#publishAvailability(meter.id, false);
-    }, Math.min(60_000, silentMs / 4));
+    this.#silenceTimer = setInterval(
+      () => {
+        for (const meter of gateway.meters()) this.#publishAvailability(meter.id, false);
+      },
+      Math.min(60_000, silentMs / 4),
+    );
     this.#silenceTimer.unref();
     this.#link.start({
       onConnect: () => this.#onConnect(),

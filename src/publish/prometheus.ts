@@ -76,7 +76,10 @@ const READING_METRICS: Readonly<Record<string, ReadingMetric>> = {
     type: 'counter',
     factor: 3.6e6,
     help: 'Active energy total register of the meter, in joules (kWh x 3.6e6).',
-    tariff: { name: 'wmbus_meter_energy_tariff_joules_total', help: 'Active energy register of one tariff, in joules; their sum is the total register.' },
+    tariff: {
+      name: 'wmbus_meter_energy_tariff_joules_total',
+      help: 'Active energy register of one tariff, in joules; their sum is the total register.',
+    },
   },
   volume: {
     name: 'wmbus_meter_volume_cubic_meters_total',
@@ -144,7 +147,12 @@ function writeMeters(x: Exposition, gateway: Gateway): void {
     x.family(metric.name, metric.type, metric.help, readings.get(quantity) ?? []);
     if (metric.tariff) x.family(metric.tariff.name, metric.type, metric.tariff.help, readings.get(`${quantity} tariff`) ?? []);
   }
-  x.family('wmbus_meter_status', 'gauge', 'State of a claimed meter: 1 for its current state (ok, waiting, wrong_key, no_key, replay, error).', status);
+  x.family(
+    'wmbus_meter_status',
+    'gauge',
+    'State of a claimed meter: 1 for its current state (ok, waiting, wrong_key, no_key, replay, error).',
+    status,
+  );
   x.family('wmbus_meter_telegrams_total', 'counter', 'Telegrams accepted from the meter since it was claimed.', telegrams);
   x.family('wmbus_meter_last_seen_timestamp_seconds', 'gauge', 'When the last telegram of the meter arrived (Unix time).', lastSeen);
   x.family('wmbus_meter_rssi_dbm', 'gauge', 'Signal strength of the last telegram of the meter, in dBm.', rssi);
@@ -165,13 +173,23 @@ function writeGateway(x: Exposition, gateway: Gateway): void {
     Object.entries(g.decodeErrors).map(([code, n]) => ({ labels: { code }, value: n ?? 0 })),
   );
   x.one('wmbus_gateway_frames_per_minute', 'gauge', 'Frames received in the last 60 seconds.', g.framesPerMinute);
-  x.one('wmbus_gateway_last_frame_timestamp_seconds', 'gauge', 'When the last frame arrived (Unix time).', g.lastFrameAt === undefined ? undefined : g.lastFrameAt / 1000);
+  x.one(
+    'wmbus_gateway_last_frame_timestamp_seconds',
+    'gauge',
+    'When the last frame arrived (Unix time).',
+    g.lastFrameAt === undefined ? undefined : g.lastFrameAt / 1000,
+  );
   x.one('wmbus_gateway_nearby_meters', 'gauge', 'Unclaimed meters heard recently.', gateway.nearby().length);
   x.one('wmbus_gateway_claimed_meters', 'gauge', 'Claimed meters.', gateway.meters().length);
   const health = gateway.health();
   x.one('wmbus_gateway_uptime_seconds', 'gauge', 'Seconds since the gateway service started.', health.uptimeS);
   x.one('wmbus_gateway_healthy', 'gauge', '1 when the last store write succeeded, else 0.', health.ok ? 1 : 0);
-  x.one('wmbus_store_last_flush_timestamp_seconds', 'gauge', 'When the store was last written (Unix time).', health.lastFlushAt === undefined ? undefined : health.lastFlushAt / 1000);
+  x.one(
+    'wmbus_store_last_flush_timestamp_seconds',
+    'gauge',
+    'When the store was last written (Unix time).',
+    health.lastFlushAt === undefined ? undefined : health.lastFlushAt / 1000,
+  );
 
   const r = stats.radio;
   if (!r) return;
@@ -192,7 +210,12 @@ function writeProcess(x: Exposition): void {
   const cpu = process.cpuUsage();
   x.one('process_cpu_seconds_total', 'counter', 'User and system CPU time spent, in seconds.', (cpu.user + cpu.system) / 1e6);
   x.one('process_resident_memory_bytes', 'gauge', 'Resident memory size, in bytes.', mem.rss);
-  x.one('process_start_time_seconds', 'gauge', 'Start time of the process since the Unix epoch, in seconds.', Math.round(Date.now() / 1000 - process.uptime()));
+  x.one(
+    'process_start_time_seconds',
+    'gauge',
+    'Start time of the process since the Unix epoch, in seconds.',
+    Math.round(Date.now() / 1000 - process.uptime()),
+  );
   x.one('nodejs_heap_size_total_bytes', 'gauge', 'V8 heap size, in bytes.', mem.heapTotal);
   x.one('nodejs_heap_size_used_bytes', 'gauge', 'V8 heap used, in bytes.', mem.heapUsed);
   x.one('nodejs_external_memory_bytes', 'gauge', 'Memory of C++ objects bound to JavaScript, in bytes.', mem.external);
@@ -202,9 +225,24 @@ function writeProcess(x: Exposition): void {
     return;
   }
   if (loopDelay.count > 0) {
-    x.one('nodejs_eventloop_lag_mean_seconds', 'gauge', 'Mean event-loop delay since the previous scrape, in seconds.', loopDelay.mean / 1e9);
-    x.one('nodejs_eventloop_lag_p99_seconds', 'gauge', '99th percentile of the event-loop delay since the previous scrape, in seconds.', loopDelay.percentile(99) / 1e9);
-    x.one('nodejs_eventloop_lag_max_seconds', 'gauge', 'Largest event-loop delay since the previous scrape, in seconds.', loopDelay.max / 1e9);
+    x.one(
+      'nodejs_eventloop_lag_mean_seconds',
+      'gauge',
+      'Mean event-loop delay since the previous scrape, in seconds.',
+      loopDelay.mean / 1e9,
+    );
+    x.one(
+      'nodejs_eventloop_lag_p99_seconds',
+      'gauge',
+      '99th percentile of the event-loop delay since the previous scrape, in seconds.',
+      loopDelay.percentile(99) / 1e9,
+    );
+    x.one(
+      'nodejs_eventloop_lag_max_seconds',
+      'gauge',
+      'Largest event-loop delay since the previous scrape, in seconds.',
+      loopDelay.max / 1e9,
+    );
   }
   loopDelay.reset();
 }

@@ -92,7 +92,11 @@ export function diagnose(m: DoctorMeasurements): Diagnosis {
 
   if (m.radio === 'sim') add('SPI device', 'ok', `${m.spi.device} (simulated)`);
   else if (!m.spi.exists) {
-    add('SPI device', 'fail', `${m.spi.device} does not exist: enable SPI (dtparam=spi=on in config.txt, or raspi-config > Interface Options > SPI) and reboot`);
+    add(
+      'SPI device',
+      'fail',
+      `${m.spi.device} does not exist: enable SPI (dtparam=spi=on in config.txt, or raspi-config > Interface Options > SPI) and reboot`,
+    );
   } else if (m.spi.error) add('SPI device', 'fail', `${m.spi.device}: ${m.spi.error} (run as root, or add the user to the spi group)`);
   else add('SPI device', 'ok', `${m.spi.device}${m.spi.access ? ` (${m.spi.access})` : ''}`);
 
@@ -109,12 +113,22 @@ export function diagnose(m: DoctorMeasurements): Diagnosis {
     add('chip identity', m.chip.warning ? 'warn' : 'ok', m.chip.warning ? `${id}: ${m.chip.warning}` : `CC1101, ${id}`);
   } else add('chip identity', 'skip', 'not checked: the SPI device or addon is missing');
 
-  if (m.readback) add('register read-back', m.readback.ok ? 'ok' : 'fail', m.readback.ok ? 'all 47 configuration registers kept' : (m.readback.message ?? 'registers not kept'));
+  if (m.readback)
+    add(
+      'register read-back',
+      m.readback.ok ? 'ok' : 'fail',
+      m.readback.ok ? 'all 47 configuration registers kept' : (m.readback.message ?? 'registers not kept'),
+    );
   else add('register read-back', 'skip', 'not checked: no chip');
 
   if (m.pllLocked === undefined) add('PLL lock', 'skip', 'not checked: no chip');
   else if (m.pllLocked) add('PLL lock', 'ok', 'the synthesizer locks on 868.95 MHz (FSCAL1 is not 0x3F)');
-  else add('PLL lock', 'fail', 'the PLL does not lock (FSCAL1 0x3F after calibration): the chip cannot hear; check its supply and crystal, or try another module');
+  else
+    add(
+      'PLL lock',
+      'fail',
+      'the PLL does not lock (FSCAL1 0x3F after calibration): the chip cannot hear; check its supply and crystal, or try another module',
+    );
 
   if (m.gdo.length === 0) add('GDO wiring', 'skip', 'no GDO pins configured (WMBUS_GDO0/WMBUS_GDO2): the radio polls over SPI');
   for (const g of m.gdo) {
@@ -140,14 +154,22 @@ export function diagnose(m: DoctorMeasurements): Diagnosis {
     const floor = median(m.noiseDbm);
     const range = `RSSI min ${Math.min(...m.noiseDbm)} / median ${floor} / max ${Math.max(...m.noiseDbm)} dBm over ${m.noiseDbm.length} samples`;
     if (floor > NOISY_DBM) {
-      add('noise floor', 'warn', `${range}: high; move the antenna away from the Pi, USB 3 ports and power supplies, and use an 868 MHz antenna`);
+      add(
+        'noise floor',
+        'warn',
+        `${range}: high; move the antenna away from the Pi, USB 3 ports and power supplies, and use an 868 MHz antenna`,
+      );
     } else add('noise floor', 'ok', range);
   }
 
   if (listened) {
     const frames = m.meters.reduce((n, x) => n + x.frames, 0);
     if (frames === 0) {
-      add('telegrams', 'warn', `none heard in ${m.seconds} s (${m.syncs} syncs): meters send every 8 s to 15 min; run longer (--seconds 600)`);
+      add(
+        'telegrams',
+        'warn',
+        `none heard in ${m.seconds} s (${m.syncs} syncs): meters send every 8 s to 15 min; run longer (--seconds 600)`,
+      );
     } else {
       const each = m.meters.map((x) => {
         const offset = median(x.freqOffsetHz);
@@ -155,7 +177,8 @@ export function diagnose(m: DoctorMeasurements): Diagnosis {
       });
       add('telegrams', 'ok', `${frames} from ${m.meters.length} meter(s) in ${m.seconds} s: ${each.join('; ')}`);
       const far = m.meters.filter((x) => Math.abs(median(x.freqOffsetHz)) > 40_000);
-      if (far.length > 0) add('frequency offset', 'warn', `${far.map((x) => x.id).join(', ')} more than 40 kHz off: set fsctrl0 or turn on afc`);
+      if (far.length > 0)
+        add('frequency offset', 'warn', `${far.map((x) => x.id).join(', ')} more than 40 kHz off: set fsctrl0 or turn on afc`);
     }
     const lost = m.overflows + m.timeouts;
     add(

@@ -33,9 +33,25 @@ export interface RadioLoopOptions {
  */
 export class RadioLoop {
   readonly stats: RadioStats = {
-    syncs: 0, falseSyncs: 0, frames: 0, overflows: 0, salvaged: 0, crcFailures: 0, restarts: 0, pllUnlocks: 0, state: 'starting',
-    timeouts: 0, maxServiceGapMs: 0, maxFifoLevel: 0, frequencyTrimHz: 0, cpuMs: 0, uptimeMs: 0, listenedMs: 0,
-    serviceGapHistogram: [], maxGcPauseMs: 0, realtime: false,
+    syncs: 0,
+    falseSyncs: 0,
+    frames: 0,
+    overflows: 0,
+    salvaged: 0,
+    crcFailures: 0,
+    restarts: 0,
+    pllUnlocks: 0,
+    state: 'starting',
+    timeouts: 0,
+    maxServiceGapMs: 0,
+    maxFifoLevel: 0,
+    frequencyTrimHz: 0,
+    cpuMs: 0,
+    uptimeMs: 0,
+    listenedMs: 0,
+    serviceGapHistogram: [],
+    maxGcPauseMs: 0,
+    realtime: false,
   };
   readonly #receiver: PacketReceiver;
   readonly #framing = new WmbusFrameLength();
@@ -46,11 +62,7 @@ export class RadioLoop {
   readonly #chip: Cc1101;
   readonly #clock: Clock;
   readonly #options: RadioLoopOptions;
-  constructor(
-    chip: Cc1101,
-    clock: Clock,
-    options: RadioLoopOptions,
-  ) {
+  constructor(chip: Cc1101, clock: Clock, options: RadioLoopOptions) {
     this.#chip = chip;
     this.#clock = clock;
     this.#options = options;
@@ -113,8 +125,14 @@ export class RadioLoop {
     const link = result.frame;
     this.stats.frames++;
     this.#options.onFrame({
-      raw, rssi: signal.rssi, lqi: signal.lqi, freqOffsetHz: signal.freqOffsetHz, time,
-      mode: link.mode, frameFormat: link.frameFormat, link,
+      raw,
+      rssi: signal.rssi,
+      lqi: signal.lqi,
+      freqOffsetHz: signal.freqOffsetHz,
+      time,
+      mode: link.mode,
+      frameFormat: link.frameFormat,
+      link,
     });
     if (this.#options.afc) this.#adjustFrequency(signal.freqOffsetHz);
   }

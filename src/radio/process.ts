@@ -59,7 +59,9 @@ async function openHardware(options: RadioOptions, clock: Clock, fail: (err: Err
   if (options.radio === 'sim') {
     const { openSimChip } = await import('./sim-radio.js');
     const chip = await openSimChip(options, clock, fail);
-    const pins = wanted.flatMap((p) => (p.bcm === undefined ? [] : [{ ...p, bcm: p.bcm, line: p.name === 'GDO0' ? chip.gdo0 : chip.gdo2 }]));
+    const pins = wanted.flatMap((p) =>
+      p.bcm === undefined ? [] : [{ ...p, bcm: p.bcm, line: p.name === 'GDO0' ? chip.gdo0 : chip.gdo2 }],
+    );
     // Steady time moves only while the loop sleeps in its polls, so it cannot wait for an edge.
     return { bus: chip, pins, watchable: options.sim?.time !== 'steady' };
   }
@@ -91,7 +93,10 @@ function checkGdoWiring(chip: Cc1101, pins: GdoPin[], report: (message: RadioMes
         `Check the wire from the module's ${pin.name} to BCM ${pin.bcm}, or set ${setting} to the pin it is on (or unset it)`,
     });
     if (pin.name === 'GDO2') {
-      report({ type: 'warning', message: 'no usable GDO2 line: polling the CC1101 over SPI instead (more CPU; more telegrams lost on a busy Pi)' });
+      report({
+        type: 'warning',
+        message: 'no usable GDO2 line: polling the CC1101 over SPI instead (more CPU; more telegrams lost on a busy Pi)',
+      });
     }
   }
   return gdo2;

@@ -96,7 +96,10 @@ export class KeyStore {
   async setMany(changes: ReadonlyArray<readonly [id: string, hexKey: string | undefined]>): Promise<void> {
     if (changes.length === 0) return;
     const next = this.#with(this.#db.data, changes);
-    await this.#write(next, changes.some(([, hexKey]) => hexKey === undefined));
+    await this.#write(
+      next,
+      changes.some(([, hexKey]) => hexKey === undefined),
+    );
     this.#db.data = next;
     this.#rebuild();
   }
@@ -169,7 +172,8 @@ async function exists(file: string): Promise<boolean> {
 /** Accepts 32 hex digits with optional spaces, dashes or colons (as operators print keys); throws a message otherwise. */
 export function normaliseKey(input: string): string {
   const hex = input.replace(/[\s:-]/g, '').toUpperCase();
-  if (!/^[0-9A-F]{32}$/.test(hex)) throw new KeyFormatError('a key is 32 hexadecimal digits (AES-128), e.g. 0123456789ABCDEF0123456789ABCDEF');
+  if (!/^[0-9A-F]{32}$/.test(hex))
+    throw new KeyFormatError('a key is 32 hexadecimal digits (AES-128), e.g. 0123456789ABCDEF0123456789ABCDEF');
   return hex;
 }
 

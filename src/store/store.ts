@@ -103,7 +103,9 @@ function validateState(data: unknown): string | undefined {
 function isJournalLine(v: unknown): v is JournalLine {
   if (typeof v !== 'object' || v === null) return false;
   const l = v as Record<string, unknown>;
-  return Number.isInteger(l['seq']) && (l['r'] === undefined || Array.isArray(l['r'])) && (l['s'] === undefined || typeof l['s'] === 'object');
+  return (
+    Number.isInteger(l['seq']) && (l['r'] === undefined || Array.isArray(l['r'])) && (l['s'] === undefined || typeof l['s'] === 'object')
+  );
 }
 
 // The parts of the state the journal patches (format, savedAt and journalSeq belong to checkpoints).
@@ -265,7 +267,13 @@ export class GatewayStore {
 
   async #journalIntact(): Promise<boolean> {
     if (!(await this.#journal.intact())) return false;
-    return !this.#checkpointOnDisk || (await access(this.#checkpointFile.file).then(() => true, () => false));
+    return (
+      !this.#checkpointOnDisk ||
+      (await access(this.#checkpointFile.file).then(
+        () => true,
+        () => false,
+      ))
+    );
   }
 
   // A checkpoint holds what the files hold (never the live state: readings accepted while this
@@ -308,7 +316,9 @@ export class GatewayStore {
       const aside = `${this.#journal.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       await rename(this.#journal.file, aside).catch(() => {});
       this.#journal.reset();
-      this.#warn(`${lost}; moved ${this.#journal.file} to ${aside}: the store starts from journal entry ${this.#seq}, readings after it are lost`);
+      this.#warn(
+        `${lost}; moved ${this.#journal.file} to ${aside}: the store starts from journal entry ${this.#seq}, readings after it are lost`,
+      );
       this.#needCheckpoint = true;
       await this.flush();
     }
@@ -346,7 +356,13 @@ function readingsOf(line: JournalLine, state: StateDoc): Reading[] | string {
     const claimed = state.meters[id] !== undefined;
     const base = latest.has(id) ? latest.get(id) : state.meters[id]?.latest;
     const r = applyPatch(clone(claimed ? (base ?? {}) : {}), patch) as Reading;
-    if (r.meterId !== id || typeof r.time !== 'number' || typeof r.counters !== 'object' || typeof r.instant !== 'object' || typeof r.fields !== 'object')
+    if (
+      r.meterId !== id ||
+      typeof r.time !== 'number' ||
+      typeof r.counters !== 'object' ||
+      typeof r.instant !== 'object' ||
+      typeof r.fields !== 'object'
+    )
       return `the reading of meter ${id} lacks its time or values`;
     if (claimed) latest.set(id, r);
     out.push(r);

@@ -66,7 +66,13 @@ async function writeTokenFile(file: string, token: string): Promise<void> {
 export async function keepTokenFile(configured: string | undefined, dataDir: string, token: string): Promise<void> {
   if (configured !== undefined && configured.trim() !== '') return;
   const file = path.join(dataDir, TOKEN_FILE);
-  if (await access(file).then(() => true, () => false)) return;
+  if (
+    await access(file).then(
+      () => true,
+      () => false,
+    )
+  )
+    return;
   await writeTokenFile(file, token);
 }
 

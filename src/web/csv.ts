@@ -29,7 +29,9 @@ export function historyCsv(meterId: string, buckets: HistoryBucket[], tz: TimeZo
   const header = ['meter_id', 'start', 'end', ...registers.map((r) => `${r}_${unitOf(r).toLowerCase()}`.replace(/_$/, '')), 'partial'];
   const lines = [header.join(',')];
   for (const b of buckets) {
-    lines.push([meterId, b.local, tz.isoLocal(b.end), ...registers.map((r) => formatNumber(b.deltas[r] ?? 0)), b.partial ? '1' : '0'].join(','));
+    lines.push(
+      [meterId, b.local, tz.isoLocal(b.end), ...registers.map((r) => formatNumber(b.deltas[r] ?? 0)), b.partial ? '1' : '0'].join(','),
+    );
   }
   return lines.join('\r\n') + '\r\n';
 }

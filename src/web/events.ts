@@ -105,7 +105,10 @@ export function parseTopics(raw: string | null): { topics: Set<Topic>; unknown: 
   if (raw === null || raw.trim() === '') return { topics: new Set(DEFAULT_TOPICS), unknown: [] };
   const topics = new Set<Topic>();
   const unknown: string[] = [];
-  for (const name of raw.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const name of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
     if ((TOPICS as readonly string[]).includes(name)) topics.add(name as Topic);
     else unknown.push(name);
   }

@@ -26,7 +26,8 @@ export interface RouteContext {
 }
 
 /** What a handler answers: JSON (the default), text, or 'streamed' when it wrote the response itself. */
-export type Reply = { status?: number; json: unknown } | { status?: number; text: string; type: string; headers?: Record<string, string> } | 'streamed';
+export type Reply =
+  { status?: number; json: unknown } | { status?: number; text: string; type: string; headers?: Record<string, string> } | 'streamed';
 
 export interface Route {
   method: Method;
@@ -42,7 +43,13 @@ export interface Route {
 const ID = '([^/]+)';
 const RANGE = ['resolution', 'from', 'to'] as const;
 
-function route(method: Method, path: string, doc: string, handle: Route['handle'], opts: { admin?: boolean; query?: readonly string[] } = {}): Route {
+function route(
+  method: Method,
+  path: string,
+  doc: string,
+  handle: Route['handle'],
+  opts: { admin?: boolean; query?: readonly string[] } = {},
+): Route {
   const pattern = new RegExp(`^${path.replace(/\./g, '\\.').replace('{id}', ID)}$`);
   return { method, path, pattern, admin: opts.admin ?? false, query: opts.query ?? [], doc, handle };
 }
@@ -88,7 +95,9 @@ export const ROUTES: Route[] = [
     if (!latest) throw notFound(`meter ${id} has sent nothing since it was claimed`);
     return { json: latest };
   }),
-  route('GET', '/api/meters/{id}/summary', 'consumption of the current local day, month and year', (ctx) => ({ json: ctx.gateway.summary(claimedId(ctx)) })),
+  route('GET', '/api/meters/{id}/summary', 'consumption of the current local day, month and year', (ctx) => ({
+    json: ctx.gateway.summary(claimedId(ctx)),
+  })),
   route(
     'GET',
     '/api/meters/{id}/history',
@@ -127,20 +136,30 @@ export const ROUTES: Route[] = [
       const from = timeParam('from', ctx.query.get('from'), tz);
       const to = timeParam('to', ctx.query.get('to'), tz);
       if (from !== undefined && to !== undefined && from >= to) throw badRequest('from must be before to');
-      return { json: { meterId: id, samples: ctx.gateway.samples(id, { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) }) } };
+      return {
+        json: {
+          meterId: id,
+          samples: ctx.gateway.samples(id, { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) }),
+        },
+      };
     },
     { query: ['from', 'to'] },
   ),
   route('GET', '/api/nearby', 'meters heard but not claimed, most recent first', ({ gateway }) => ({ json: gateway.nearby() })),
-  route('GET', '/api/radio', 'radio and gateway counters, frames per minute, RSSI per meter', ({ gateway }) => ({ json: gateway.radioStats() })),
-  route('GET', '/api/telegrams', 'the last frames received and what became of each', ({ gateway }) => ({ json: gateway.recentTelegrams() })),
+  route('GET', '/api/radio', 'radio and gateway counters, frames per minute, RSSI per meter', ({ gateway }) => ({
+    json: gateway.radioStats(),
+  })),
+  route('GET', '/api/telegrams', 'the last frames received and what became of each', ({ gateway }) => ({
+    json: gateway.recentTelegrams(),
+  })),
   route(
     'GET',
     '/api/events',
     `server-sent events; topics: ${TOPICS.join(', ')} (default all but telegram)`,
     (ctx) => {
       const { topics, unknown } = parseTopics(ctx.query.get('topics'));
-      if (unknown.length > 0) throw badRequest(`unknown topic ${unknown.map((u) => `"${u.slice(0, 40)}"`).join(', ')} (known: ${TOPICS.join(', ')})`);
+      if (unknown.length > 0)
+        throw badRequest(`unknown topic ${unknown.map((u) => `"${u.slice(0, 40)}"`).join(', ')} (known: ${TOPICS.join(', ')})`);
       if (!ctx.hub.hasRoom) {
         const message = `${MAX_EVENT_CLIENTS} event streams are open already: close a page or try again later`;
         throw new HttpError(503, 'too_many_event_clients', message, { 'Retry-After': '30' });
@@ -158,7 +177,11 @@ export const ROUTES: Route[] = [
     async (ctx) => {
       const body = await readJsonObject(ctx.req);
       checkFields(body, { id: { type: 'string', required: true }, name: { type: 'string' }, key: { type: 'string' } });
-      const meter = await ctx.gateway.claim({ id: body['id'] as string, name: body['name'] as string | undefined, key: body['key'] as string | undefined });
+      const meter = await ctx.gateway.claim({
+        id: body['id'] as string,
+        name: body['name'] as string | undefined,
+        key: body['key'] as string | undefined,
+      });
       return { status: 201, json: meter };
     },
     { admin: true },
@@ -214,5 +237,7 @@ export function findRoute(method: string, pathname: string): { route: Route; par
     allowed.push(r.method);
   }
   if (allowed.length === 0) return undefined;
-  throw new HttpError(405, 'method_not_allowed', `${method} is not allowed here (allowed: ${allowed.join(', ')})`, { Allow: allowed.join(', ') });
+  throw new HttpError(405, 'method_not_allowed', `${method} is not allowed here (allowed: ${allowed.join(', ')})`, {
+    Allow: allowed.join(', '),
+  });
 }

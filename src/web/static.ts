@@ -59,7 +59,11 @@ export class StaticFiles {
       if (!TYPES[path.extname(name)]) continue;
       const body = await readFile(path.join(dir, name));
       if (name === 'index.html') {
-        for (const lang of LANGUAGES) s.#assets.set(`/index.${lang}.html`, asset(name, Buffer.from(body.toString('utf8').replace('<html lang="en">', `<html lang="${lang}">`))));
+        for (const lang of LANGUAGES)
+          s.#assets.set(
+            `/index.${lang}.html`,
+            asset(name, Buffer.from(body.toString('utf8').replace('<html lang="en">', `<html lang="${lang}">`))),
+          );
       } else {
         s.#assets.set(`/${name}`, asset(name, body));
       }

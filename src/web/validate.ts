@@ -27,7 +27,8 @@ export function meterIdParam(raw: string): string {
   } catch {
     id = raw;
   }
-  if (!/^[0-9A-Fa-f]{8}$/.test(id)) throw badRequest(`"${id.slice(0, 40)}" is not a meter id: a meter id is the 8 digits printed on the meter`);
+  if (!/^[0-9A-Fa-f]{8}$/.test(id))
+    throw badRequest(`"${id.slice(0, 40)}" is not a meter id: a meter id is the 8 digits printed on the meter`);
   return id.toUpperCase();
 }
 
@@ -73,7 +74,8 @@ export function rangeParams(q: URLSearchParams, tz: TimeZone): RangeQuery {
   const to = timeParam('to', q.get('to'), tz);
   if (from !== undefined && to !== undefined) {
     if (from >= to) throw badRequest('from must be before to');
-    if (to - from > MAX_SPAN_MS[out.resolution]) throw badRequest(`a ${out.resolution}ly range spans at most ${MAX_SPAN_MS[out.resolution] / DAY_MS} days`);
+    if (to - from > MAX_SPAN_MS[out.resolution])
+      throw badRequest(`a ${out.resolution}ly range spans at most ${MAX_SPAN_MS[out.resolution] / DAY_MS} days`);
   }
   // Every range is bounded, whichever end is missing (from=0 alone once asked for ten years of hours).
   if (from !== undefined) {

@@ -65,7 +65,8 @@ export function parseAfl(state: DecodeState): DecodeErrorInfo | undefined {
   state.afl = afl;
   state.pos = next;
   if (afl.mcrAt >= 0) {
-    state.security.counter = (buf[afl.mcrAt]! | (buf[afl.mcrAt + 1]! << 8) | (buf[afl.mcrAt + 2]! << 16) | (buf[afl.mcrAt + 3]! << 24)) >>> 0;
+    state.security.counter =
+      (buf[afl.mcrAt]! | (buf[afl.mcrAt + 1]! << 8) | (buf[afl.mcrAt + 2]! << 16) | (buf[afl.mcrAt + 3]! << 24)) >>> 0;
   }
   return undefined;
 }

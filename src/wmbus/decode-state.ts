@@ -141,5 +141,9 @@ export function notEncrypted(state: DecodeState): DecodeErrorInfo {
 
 export function needBytes(state: DecodeState, count: number, what: string): DecodeErrorInfo | undefined {
   if (state.pos + count <= state.end) return undefined;
-  return failure(state, 'TRUNCATED', `telegram ends inside the ${what} (needs ${count} bytes at offset ${state.pos}, ${state.end - state.pos} left)`);
+  return failure(
+    state,
+    'TRUNCATED',
+    `telegram ends inside the ${what} (needs ${count} bytes at offset ${state.pos}, ${state.end - state.pos} left)`,
+  );
 }

@@ -35,7 +35,10 @@ export function decodeTelegram(bytes: Uint8Array, options: DecodeOptions = {}): 
     return decodeLayers(plainView(bytes), options);
   } catch (err) {
     // Every layer returns typed errors; this only guards the promise that nothing escapes.
-    return { ok: false, error: { code: 'MALFORMED', message: `decoder fault on this telegram: ${(err as Error)?.message ?? String(err)}` } };
+    return {
+      ok: false,
+      error: { code: 'MALFORMED', message: `decoder fault on this telegram: ${(err as Error)?.message ?? String(err)}` },
+    };
   }
 }
 
@@ -80,7 +83,12 @@ function headerOf(state: DecodeState): MeterHeader {
 }
 
 /** A whole APDU under a CI of the manufacturer's own, read by its family; undefined when none can. */
-function proprietaryApdu(state: DecodeState, ci: number, telegram: Uint8Array, meters: MeterFamilySet | undefined): MbusRecord[] | undefined {
+function proprietaryApdu(
+  state: DecodeState,
+  ci: number,
+  telegram: Uint8Array,
+  meters: MeterFamilySet | undefined,
+): MbusRecord[] | undefined {
   const header = headerOf(state);
   const family = meters?.familyFor(header);
   if (!family?.decodeProprietary) return undefined;

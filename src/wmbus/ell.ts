@@ -32,7 +32,10 @@ export function parseEll(state: DecodeState): DecodeErrorInfo | undefined {
   const sn = (buf[snAt]! | (buf[snAt + 1]! << 8) | (buf[snAt + 2]! << 16) | (buf[snAt + 3]! << 24)) >>> 0;
   const enc = sn >>> 29;
   const crcAt = snAt + 4;
-  if (enc === ENC_NONE) return checkPayloadCrc(state, crcAt) ? undefined : failure(state, 'CRC', 'ELL payload CRC mismatch: the telegram was damaged on the way');
+  if (enc === ENC_NONE)
+    return checkPayloadCrc(state, crcAt)
+      ? undefined
+      : failure(state, 'CRC', 'ELL payload CRC mismatch: the telegram was damaged on the way');
   if (enc !== ENC_AES_CTR) return failure(state, 'UNSUPPORTED_SECURITY', `ELL encryption ${enc} is not supported (only AES-128-CTR)`);
 
   state.security.ell = true;

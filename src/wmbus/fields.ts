@@ -28,15 +28,49 @@ const FLOW_PART: Readonly<Record<Direction, string>> = { import: '_forward', exp
 
 /** The unit as the end of a field name (Wh and MWh never get here: fields show them in kWh). */
 const UNIT_SUFFIX: Readonly<Record<Unit, string>> = {
-  Wh: '_wh', kWh: '_kwh', MWh: '_mwh', J: '_j', kJ: '_kj', MJ: '_mj', GJ: '_gj',
-  W: '_w', kW: '_kw', MW: '_mw', var: '_var', kvar: '_kvar', VA: '_va', kVA: '_kva',
-  varh: '_varh', kvarh: '_kvarh', VAh: '_vah', kVAh: '_kvah',
-  V: '_v', A: '_a', m3: '_m3', l: '_l', 'm3/h': '_m3h', 'l/h': '_lh', kg: '_kg', 'kg/h': '_kgh', C: '_c', K: '_k', bar: '_bar',
-  s: '_s', min: '_min', h: '_h', d: '_d', '%': '_pct', Hz: '_hz', '': '',
+  Wh: '_wh',
+  kWh: '_kwh',
+  MWh: '_mwh',
+  J: '_j',
+  kJ: '_kj',
+  MJ: '_mj',
+  GJ: '_gj',
+  W: '_w',
+  kW: '_kw',
+  MW: '_mw',
+  var: '_var',
+  kvar: '_kvar',
+  VA: '_va',
+  kVA: '_kva',
+  varh: '_varh',
+  kvarh: '_kvarh',
+  VAh: '_vah',
+  kVAh: '_kvah',
+  V: '_v',
+  A: '_a',
+  m3: '_m3',
+  l: '_l',
+  'm3/h': '_m3h',
+  'l/h': '_lh',
+  kg: '_kg',
+  'kg/h': '_kgh',
+  C: '_c',
+  K: '_k',
+  bar: '_bar',
+  s: '_s',
+  min: '_min',
+  h: '_h',
+  d: '_d',
+  '%': '_pct',
+  Hz: '_hz',
+  '': '',
 };
 
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '');
 }
 
 /** Name parts of the phases the VIFE table names, slugged once. */
@@ -62,7 +96,14 @@ const QUALIFIER_PART: ReadonlyMap<string, string> = (() => {
 
 /** The generic name of a record without its unit. */
 function baseName(r: MbusRecord): string {
-  if (r.quantity === 'datetime' && r.storage === 0 && r.tariff === 0 && r.subunit === 0 && !r.qualifiers && r.function === 'instantaneous') {
+  if (
+    r.quantity === 'datetime' &&
+    r.storage === 0 &&
+    r.tariff === 0 &&
+    r.subunit === 0 &&
+    !r.qualifiers &&
+    r.function === 'instantaneous'
+  ) {
     return 'meter_datetime';
   }
   let name = r.quantity === 'manufacturer_specific' ? `manufacturer_specific_${r.vif.toLowerCase()}` : r.quantity;
@@ -97,7 +138,9 @@ function packedParts(r: MbusRecord, unit: Unit): number {
   const phase = r.phase === undefined ? 0 : PHASE_INDEX.get(r.phase);
   if (u === undefined || phase === undefined) return -1;
   const direction = r.direction ? DIRECTION_INDEX[r.direction] : 0;
-  return u | (direction << 6) | (FUNCTION_INDEX[r.function] << 8) | (phase << 10) | (r.tariff << 13) | (r.subunit << 17) | (r.storage << 19);
+  return (
+    u | (direction << 6) | (FUNCTION_INDEX[r.function] << 8) | (phase << 10) | (r.tariff << 13) | (r.subunit << 17) | (r.storage << 19)
+  );
 }
 
 /**

@@ -29,60 +29,83 @@ function shortHex(b: Uint8Array, at: number, n: number): string {
     case 1:
       return HEX2[b[at]!]!;
     case 2:
-      return String.fromCharCode(
-        HI[b[at]!]!, LO[b[at]!]!,
-        HI[b[at + 1]!]!, LO[b[at + 1]!]!,
-      );
+      return String.fromCharCode(HI[b[at]!]!, LO[b[at]!]!, HI[b[at + 1]!]!, LO[b[at + 1]!]!);
     case 3:
-      return String.fromCharCode(
-        HI[b[at]!]!, LO[b[at]!]!,
-        HI[b[at + 1]!]!, LO[b[at + 1]!]!,
-        HI[b[at + 2]!]!, LO[b[at + 2]!]!,
-      );
+      return String.fromCharCode(HI[b[at]!]!, LO[b[at]!]!, HI[b[at + 1]!]!, LO[b[at + 1]!]!, HI[b[at + 2]!]!, LO[b[at + 2]!]!);
     case 4:
       return String.fromCharCode(
-        HI[b[at]!]!, LO[b[at]!]!,
-        HI[b[at + 1]!]!, LO[b[at + 1]!]!,
-        HI[b[at + 2]!]!, LO[b[at + 2]!]!,
-        HI[b[at + 3]!]!, LO[b[at + 3]!]!,
+        HI[b[at]!]!,
+        LO[b[at]!]!,
+        HI[b[at + 1]!]!,
+        LO[b[at + 1]!]!,
+        HI[b[at + 2]!]!,
+        LO[b[at + 2]!]!,
+        HI[b[at + 3]!]!,
+        LO[b[at + 3]!]!,
       );
     case 5:
       return String.fromCharCode(
-        HI[b[at]!]!, LO[b[at]!]!,
-        HI[b[at + 1]!]!, LO[b[at + 1]!]!,
-        HI[b[at + 2]!]!, LO[b[at + 2]!]!,
-        HI[b[at + 3]!]!, LO[b[at + 3]!]!,
-        HI[b[at + 4]!]!, LO[b[at + 4]!]!,
+        HI[b[at]!]!,
+        LO[b[at]!]!,
+        HI[b[at + 1]!]!,
+        LO[b[at + 1]!]!,
+        HI[b[at + 2]!]!,
+        LO[b[at + 2]!]!,
+        HI[b[at + 3]!]!,
+        LO[b[at + 3]!]!,
+        HI[b[at + 4]!]!,
+        LO[b[at + 4]!]!,
       );
     case 6:
       return String.fromCharCode(
-        HI[b[at]!]!, LO[b[at]!]!,
-        HI[b[at + 1]!]!, LO[b[at + 1]!]!,
-        HI[b[at + 2]!]!, LO[b[at + 2]!]!,
-        HI[b[at + 3]!]!, LO[b[at + 3]!]!,
-        HI[b[at + 4]!]!, LO[b[at + 4]!]!,
-        HI[b[at + 5]!]!, LO[b[at + 5]!]!,
+        HI[b[at]!]!,
+        LO[b[at]!]!,
+        HI[b[at + 1]!]!,
+        LO[b[at + 1]!]!,
+        HI[b[at + 2]!]!,
+        LO[b[at + 2]!]!,
+        HI[b[at + 3]!]!,
+        LO[b[at + 3]!]!,
+        HI[b[at + 4]!]!,
+        LO[b[at + 4]!]!,
+        HI[b[at + 5]!]!,
+        LO[b[at + 5]!]!,
       );
     case 7:
       return String.fromCharCode(
-        HI[b[at]!]!, LO[b[at]!]!,
-        HI[b[at + 1]!]!, LO[b[at + 1]!]!,
-        HI[b[at + 2]!]!, LO[b[at + 2]!]!,
-        HI[b[at + 3]!]!, LO[b[at + 3]!]!,
-        HI[b[at + 4]!]!, LO[b[at + 4]!]!,
-        HI[b[at + 5]!]!, LO[b[at + 5]!]!,
-        HI[b[at + 6]!]!, LO[b[at + 6]!]!,
+        HI[b[at]!]!,
+        LO[b[at]!]!,
+        HI[b[at + 1]!]!,
+        LO[b[at + 1]!]!,
+        HI[b[at + 2]!]!,
+        LO[b[at + 2]!]!,
+        HI[b[at + 3]!]!,
+        LO[b[at + 3]!]!,
+        HI[b[at + 4]!]!,
+        LO[b[at + 4]!]!,
+        HI[b[at + 5]!]!,
+        LO[b[at + 5]!]!,
+        HI[b[at + 6]!]!,
+        LO[b[at + 6]!]!,
       );
     case 8:
       return String.fromCharCode(
-        HI[b[at]!]!, LO[b[at]!]!,
-        HI[b[at + 1]!]!, LO[b[at + 1]!]!,
-        HI[b[at + 2]!]!, LO[b[at + 2]!]!,
-        HI[b[at + 3]!]!, LO[b[at + 3]!]!,
-        HI[b[at + 4]!]!, LO[b[at + 4]!]!,
-        HI[b[at + 5]!]!, LO[b[at + 5]!]!,
-        HI[b[at + 6]!]!, LO[b[at + 6]!]!,
-        HI[b[at + 7]!]!, LO[b[at + 7]!]!,
+        HI[b[at]!]!,
+        LO[b[at]!]!,
+        HI[b[at + 1]!]!,
+        LO[b[at + 1]!]!,
+        HI[b[at + 2]!]!,
+        LO[b[at + 2]!]!,
+        HI[b[at + 3]!]!,
+        LO[b[at + 3]!]!,
+        HI[b[at + 4]!]!,
+        LO[b[at + 4]!]!,
+        HI[b[at + 5]!]!,
+        LO[b[at + 5]!]!,
+        HI[b[at + 6]!]!,
+        LO[b[at + 6]!]!,
+        HI[b[at + 7]!]!,
+        LO[b[at + 7]!]!,
       );
     default:
       return ''; // an empty or reversed range

@@ -23,7 +23,10 @@ function isWiredLongFrame(bytes: Uint8Array): boolean {
 function parseWired(bytes: Uint8Array, keys: KeyLookup | undefined): LinkResult {
   const l = bytes[1]!;
   if (bytes.length < l + 6) {
-    return { ok: false, error: failure(undefined, 'TRUNCATED', `wired M-Bus long frame with L=${l} needs ${l + 6} bytes, got ${bytes.length}`) };
+    return {
+      ok: false,
+      error: failure(undefined, 'TRUNCATED', `wired M-Bus long frame with L=${l} needs ${l + 6} bytes, got ${bytes.length}`),
+    };
   }
   if (l < 3) return { ok: false, error: failure(undefined, 'MALFORMED', `wired M-Bus long frame with L=${l} has no CI field`) };
   if (bytes[l + 5] !== WIRED_STOP) {
@@ -32,7 +35,10 @@ function parseWired(bytes: Uint8Array, keys: KeyLookup | undefined): LinkResult 
   let sum = 0;
   for (let i = 4; i < 4 + l; i++) sum += bytes[i]!;
   if ((sum & 0xff) !== bytes[4 + l]) {
-    return { ok: false, error: failure(undefined, 'CRC', `wired M-Bus checksum mismatch: frame says ${bytes[4 + l]}, bytes sum to ${sum & 0xff}`) };
+    return {
+      ok: false,
+      error: failure(undefined, 'CRC', `wired M-Bus checksum mismatch: frame says ${bytes[4 + l]}, bytes sum to ${sum & 0xff}`),
+    };
   }
   const state = newState(bytes, false, keys);
   state.kind = 'wired';

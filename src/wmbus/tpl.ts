@@ -137,7 +137,11 @@ function encryptedRange(state: DecodeState, blocks: number): { start: number; en
   const count = blocks !== 0 ? blocks : Math.floor((state.end - start) / 16);
   const end = start + count * 16;
   if (end > state.end) {
-    return failure(state, 'TRUNCATED', `meter ${state.id} announces ${count} encrypted blocks, the telegram ends after ${state.end - start} bytes`);
+    return failure(
+      state,
+      'TRUNCATED',
+      `meter ${state.id} announces ${count} encrypted blocks, the telegram ends after ${state.end - start} bytes`,
+    );
   }
   state.security.blocks = count;
   return { start, end };
@@ -177,7 +181,8 @@ function decryptMode7(state: DecodeState, cw: number, tplAt: number): number | D
   const key = keyFor(state);
   const wasClear = startsWithFiller(buf, range.start, range.end);
   if (!key) return wasClear ? range.start : noKey(state);
-  if (kdf !== KDF_A) return failure(state, 'UNSUPPORTED_SECURITY', `meter ${state.id} uses mode 7 with key derivation ${kdf}; only KDF-A is supported`);
+  if (kdf !== KDF_A)
+    return failure(state, 'UNSUPPORTED_SECURITY', `meter ${state.id} uses mode 7 with key derivation ${kdf}; only KDF-A is supported`);
   if (!counter) return failure(state, 'MALFORMED', `meter ${state.id} uses mode 7 without a message counter to derive keys from`);
   const id = buf.subarray(state.idAt, state.idAt + 4);
   if (afl && afl.macAt >= 0) {
@@ -206,12 +211,7 @@ function checkedContent(state: DecodeState, decrypted: number, wasClear: boolean
     state.security.decrypted = true;
     return 0;
   }
-  if (
-    decrypted >= 4 &&
-    buf[decrypted - 1] === FILLER &&
-    buf[decrypted - 2] === FILLER &&
-    parseRecords(buf, 2, state.end).ok
-  ) {
+  if (decrypted >= 4 && buf[decrypted - 1] === FILLER && buf[decrypted - 2] === FILLER && parseRecords(buf, 2, state.end).ok) {
     state.security.decrypted = true;
     return 2;
   }
@@ -219,7 +219,13 @@ function checkedContent(state: DecodeState, decrypted: number, wasClear: boolean
   return failure(state, 'WRONG_KEY', `the key for meter ${state.id} is wrong: the decrypted content fails its check`);
 }
 
-function parseApdu(state: DecodeState, apdu: Apdu, at: number, formats: FormatMemory | undefined, meters: MeterFamilySet | undefined): TplResult {
+function parseApdu(
+  state: DecodeState,
+  apdu: Apdu,
+  at: number,
+  formats: FormatMemory | undefined,
+  meters: MeterFamilySet | undefined,
+): TplResult {
   const buf = state.buf;
   const end = state.end;
   const meter = formats ? meterKey(state.manufacturer, state.id, state.version, state.deviceType) : '';
@@ -237,7 +243,8 @@ function parseApdu(state: DecodeState, apdu: Apdu, at: number, formats: FormatMe
     return { ok: true, records: [] };
   }
   if (start + 4 > end) return fail(failure(state, 'TRUNCATED', 'compact frame shorter than its signature and CRC'));
-  const signature = compactSignatureOf(buf, start); if (process.env.DBG) console.log("APDU", Buffer.from(buf.subarray(start, end)).toString("hex"));
+  const signature = compactSignatureOf(buf, start);
+  if (process.env.DBG) console.log('APDU', Buffer.from(buf.subarray(start, end)).toString('hex'));
   const dibVib = formats?.lookup(meter, signature) ?? meters?.compactFormat(signature);
   if (!dibVib) {
     return fail(
@@ -263,7 +270,16 @@ function parseApdu(state: DecodeState, apdu: Apdu, at: number, formats: FormatMe
 function unparsedApdu(buf: Uint8Array, kept: MbusRecord[], at: number, end: number, reason: string): TplResult {
   const hex = toHex(buf, at, end);
   const record: MbusRecord = {
-    quantity: 'unparsed', unit: '', value: hex, function: 'instantaneous', storage: 0, tariff: 0, subunit: 0, dif: '', vif: '', data: hex,
+    quantity: 'unparsed',
+    unit: '',
+    value: hex,
+    function: 'instantaneous',
+    storage: 0,
+    tariff: 0,
+    subunit: 0,
+    dif: '',
+    vif: '',
+    data: hex,
   };
   return { ok: true, records: [...kept, record], unparsed: { reason, hex } };
 }

@@ -31,10 +31,42 @@ export type RecordFunction = 'instantaneous' | 'maximum' | 'minimum' | 'error';
 
 /** Units of normalised records; "" for counts, dates, text. */
 export type Unit =
-  | 'Wh' | 'kWh' | 'MWh' | 'J' | 'kJ' | 'MJ' | 'GJ'
-  | 'W' | 'kW' | 'MW' | 'var' | 'kvar' | 'VA' | 'kVA' | 'varh' | 'kvarh' | 'VAh' | 'kVAh'
-  | 'V' | 'A' | 'm3' | 'l' | 'm3/h' | 'l/h' | 'kg' | 'kg/h' | 'C' | 'K' | 'bar'
-  | 's' | 'min' | 'h' | 'd' | '%' | 'Hz' | '';
+  | 'Wh'
+  | 'kWh'
+  | 'MWh'
+  | 'J'
+  | 'kJ'
+  | 'MJ'
+  | 'GJ'
+  | 'W'
+  | 'kW'
+  | 'MW'
+  | 'var'
+  | 'kvar'
+  | 'VA'
+  | 'kVA'
+  | 'varh'
+  | 'kvarh'
+  | 'VAh'
+  | 'kVAh'
+  | 'V'
+  | 'A'
+  | 'm3'
+  | 'l'
+  | 'm3/h'
+  | 'l/h'
+  | 'kg'
+  | 'kg/h'
+  | 'C'
+  | 'K'
+  | 'bar'
+  | 's'
+  | 'min'
+  | 'h'
+  | 'd'
+  | '%'
+  | 'Hz'
+  | '';
 
 /** One application-layer data record, normalised. */
 export interface MbusRecord {

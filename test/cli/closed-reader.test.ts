@@ -95,7 +95,11 @@ describe('a reader that closes early', () => {
     ['decode --format fields', () => ['decode', '--input', hexFile, '--key', KEY_HEX, '--format', 'fields'], /^\{"id":"10000000",/],
     ['decode --format text', () => ['decode', '--input', hexFile, '--key', KEY_HEX, '--format', 'text'], /^telegram 1$/],
     ['replay --format jsonl', () => ['replay', framesFile, '--input', 'hex', '--keys', keysFile], /^\{.*"ok":true,"id":"10000000"/],
-    ['replay --format fields', () => ['replay', framesFile, '--input', 'hex', '--format', 'fields'], /^\{"id":"10000000","error":"NO_KEY"\}$/],
+    [
+      'replay --format fields',
+      () => ['replay', framesFile, '--input', 'hex', '--format', 'fields'],
+      /^\{"id":"10000000","error":"NO_KEY"\}$/,
+    ],
     ['replay --format text', () => ['replay', framesFile, '--input', 'hex', '--format', 'text'], /^-\/A {2}line 1$/],
     ['listen --format jsonl', () => ['listen', '--sim', scenario, '--keys', keysFile], /^\{.*"ok":true,"id":"10000000"/],
     ['listen --format rtlwmbus', () => ['listen', '--sim', scenario, '--format', 'rtlwmbus'], /^T1;1;1;/],

@@ -39,16 +39,24 @@ async function run(args: string[], stdinText = '', stderrIsTty = false): Promise
 }
 
 const lines = (text: string): Array<Record<string, any>> =>
-  text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, any>);
+  text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, any>);
 
 /** The real CLI in its own process, through tsx on the TypeScript sources. */
 function spawnCli(args: string[]): Promise<Run> {
   const mainUrl = pathToFileURL(path.join(repoRoot, 'src', 'cli', 'main.ts')).href;
   const script = `const { main } = await import(${JSON.stringify(mainUrl)}); process.exitCode = await main(process.argv.slice(1));`;
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, 'decode', ...args], { cwd: repoRoot }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script, 'decode', ...args],
+      { cwd: repoRoot },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -66,9 +74,17 @@ describe('decode command in its own process', () => {
     const result = await spawnCli([gama.telegram_hex, '--key', gama.key, '--format', 'jsonl']);
     expect(result.code).toBe(0);
     const [out] = lines(result.stdout);
-    expect(out).toMatchObject({ ok: true, id: gama.expect.id, manufacturer: 'EGM', medium: 'electricity', security: { mode: 5, decrypted: true } });
+    expect(out).toMatchObject({
+      ok: true,
+      id: gama.expect.id,
+      manufacturer: 'EGM',
+      medium: 'electricity',
+      security: { mode: 5, decrypted: true },
+    });
     const energy = gama.expect.records.find((r) => r.quantity === 'energy' && r.direction === 'import' && !r.tariff)!;
-    expect(out!.records.some((r: any) => r.quantity === 'energy' && r.direction === 'import' && r.tariff === 0 && r.value === energy.value)).toBe(true);
+    expect(
+      out!.records.some((r: any) => r.quantity === 'energy' && r.direction === 'import' && r.tariff === 0 && r.value === energy.value),
+    ).toBe(true);
   });
 
   it('exits 2 with a clear message for a bad key', async () => {

@@ -19,7 +19,21 @@ describe('wmbus-gateway doctor on the simulated radio', () => {
   it('passes a healthy chip with wired GDO pins: exit 0, every check line, a verdict', async () => {
     const r = await doctor(['--seconds', '1'], { WMBUS_GDO0: '24', WMBUS_GDO2: '25' });
     expect(r.code).toBe(0);
-    for (const check of ['SPI device', 'chip identity', 'register read-back', 'PLL lock', 'GDO0 wiring', 'GDO2 wiring', 'RX state', 'noise floor', 'telegrams', 'service gaps', 'FIFO level', 'overflows', 'real-time scheduling']) {
+    for (const check of [
+      'SPI device',
+      'chip identity',
+      'register read-back',
+      'PLL lock',
+      'GDO0 wiring',
+      'GDO2 wiring',
+      'RX state',
+      'noise floor',
+      'telegrams',
+      'service gaps',
+      'FIFO level',
+      'overflows',
+      'real-time scheduling',
+    ]) {
       expect(r.stdout).toContain(`] ${check}: `);
     }
     expect(r.stdout).toMatch(/\[ ok \] GDO2 wiring: BCM pin 25 follows GDO2/);

@@ -10,7 +10,6 @@ import type { DecodeResult, DecodedTelegram } from '../../src/wmbus/types.js';
 import type { WmbusmetersVector } from './shared-files.js';
 import { hex } from '../support/bytes.js';
 
-
 /** AES-128 keys only; the DES key of one line (actislink) is passed as no key. */
 export const vectorKey = (v: WmbusmetersVector): Uint8Array | undefined => (v.key && v.key.length === 32 ? hex(v.key) : undefined);
 
@@ -47,12 +46,42 @@ const FAMILIES: readonly Readonly<Record<string, number>>[] = [
 
 /** wmbusmeters key suffix -> unit (ours, plus years). Keys with other suffixes compare as plain numbers. */
 const SUFFIX_UNITS: Readonly<Record<string, string>> = {
-  wh: 'Wh', kwh: 'kWh', mwh: 'MWh', j: 'J', kj: 'kJ', mj: 'MJ', gj: 'GJ',
-  w: 'W', kw: 'kW', mw: 'MW', var: 'var', kvar: 'kvar', va: 'VA', kva: 'kVA',
-  varh: 'varh', kvarh: 'kvarh', vah: 'VAh', kvah: 'kVAh',
-  m3: 'm3', l: 'l', m3h: 'm3/h', lh: 'l/h', kg: 'kg', kgh: 'kg/h',
-  c: 'C', k: 'K', bar: 'bar', s: 's', min: 'min', h: 'h', d: 'd', y: 'y',
-  v: 'V', a: 'A', hz: 'Hz', pct: '%',
+  wh: 'Wh',
+  kwh: 'kWh',
+  mwh: 'MWh',
+  j: 'J',
+  kj: 'kJ',
+  mj: 'MJ',
+  gj: 'GJ',
+  w: 'W',
+  kw: 'kW',
+  mw: 'MW',
+  var: 'var',
+  kvar: 'kvar',
+  va: 'VA',
+  kva: 'kVA',
+  varh: 'varh',
+  kvarh: 'kvarh',
+  vah: 'VAh',
+  kvah: 'kVAh',
+  m3: 'm3',
+  l: 'l',
+  m3h: 'm3/h',
+  lh: 'l/h',
+  kg: 'kg',
+  kgh: 'kg/h',
+  c: 'C',
+  k: 'K',
+  bar: 'bar',
+  s: 's',
+  min: 'min',
+  h: 'h',
+  d: 'd',
+  y: 'y',
+  v: 'V',
+  a: 'A',
+  hz: 'Hz',
+  pct: '%',
 };
 
 function family(unit: string): Readonly<Record<string, number>> | undefined {

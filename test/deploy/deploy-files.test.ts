@@ -29,7 +29,14 @@ describe('balena.yml', () => {
     expect(balena.data.defaultDeviceType).toBe('raspberrypi4-64');
     expect(balena.data.supportedDeviceTypes).toContain(balena.data.defaultDeviceType);
     // balena's aarch64 Raspberry Pi device types (the 32-bit ones would need another base image).
-    const pi64 = ['raspberrypi3-64', 'raspberrypi4-64', 'raspberrypi400-64', 'raspberrypi5', 'raspberrypi0-2w-64', 'raspberrypicm4-ioboard'];
+    const pi64 = [
+      'raspberrypi3-64',
+      'raspberrypi4-64',
+      'raspberrypi400-64',
+      'raspberrypi5',
+      'raspberrypi0-2w-64',
+      'raspberrypicm4-ioboard',
+    ];
     for (const type of balena.data.supportedDeviceTypes as string[]) expect(pi64).toContain(type);
   });
 

@@ -7,7 +7,11 @@ import { repoRoot } from '../conformance/shared-files.js';
 // footprint). `npm start`, the systemd unit and the container's entrypoint must start it alike.
 
 const read = (file: string) => readFileSync(path.join(repoRoot, file), 'utf8');
-const flagsIn = (words: string) => words.trim().split(/\s+/).filter((w) => w.startsWith('--'));
+const flagsIn = (words: string) =>
+  words
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w.startsWith('--'));
 
 describe('Node flags of the service', () => {
   const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };

@@ -51,7 +51,10 @@ describe('the packed tarball, installed with production dependencies only', () =
     if (!tarball) throw new Error('npm pack wrote no tarball');
     execFileSync('tar', ['xzf', path.join(work, tarball), '-C', work]);
     copyFileSync(path.join(repoRoot, 'package-lock.json'), path.join(app, 'package-lock.json'));
-    execFileSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: app, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], {
+      cwd: app,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   }, 300_000);
 
   afterAll(() => {
@@ -74,8 +77,18 @@ describe('the packed tarball, installed with production dependencies only', () =
     const port = await freePort();
     const data = path.join(work, 'data');
     mkdirSync(data);
-    const env = { ...process.env, NODE_ENV: 'production', WMBUS_DATA_DIR: data, WMBUS_HTTP_HOST: '127.0.0.1', WMBUS_HTTP_PORT: String(port) };
-    gateway = spawn(process.execPath, [path.join(app, 'bin', 'wmbus-gateway.js'), 'run'], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = {
+      ...process.env,
+      NODE_ENV: 'production',
+      WMBUS_DATA_DIR: data,
+      WMBUS_HTTP_HOST: '127.0.0.1',
+      WMBUS_HTTP_PORT: String(port),
+    };
+    gateway = spawn(process.execPath, [path.join(app, 'bin', 'wmbus-gateway.js'), 'run'], {
+      cwd: app,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     gateway.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     gateway.stderr!.on('data', (d: Buffer) => (output += d.toString()));
 

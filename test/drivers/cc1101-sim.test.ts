@@ -4,7 +4,14 @@ import { FrequencyTrim } from '../../drivers/cc1101/afc.js';
 import { Cc1101, ChipError } from '../../drivers/cc1101/cc1101.js';
 import { PacketReceiver } from '../../drivers/cc1101/receiver.js';
 import {
-  MARC, REG, S1_PROFILE, STROBE, T1C1_PROFILE, carrierHz, channelBandwidthHz, dataRateBaud,
+  MARC,
+  REG,
+  S1_PROFILE,
+  STROBE,
+  T1C1_PROFILE,
+  carrierHz,
+  channelBandwidthHz,
+  dataRateBaud,
 } from '../../drivers/cc1101/registers.js';
 import { SimCc1101 } from '../../drivers/cc1101/sim/chip.js';
 import { Ether } from '../../drivers/cc1101/sim/ether.js';
@@ -78,7 +85,10 @@ describe('chip check', () => {
   });
 
   it('tells the user to check wiring and SPI when the bus reads all 0xFF or all 0x00', () => {
-    for (const [absent, seen] of [[true, '0xff'], ['low', '0x00']] as const) {
+    for (const [absent, seen] of [
+      [true, '0xff'],
+      ['low', '0x00'],
+    ] as const) {
       let error: unknown;
       try {
         rig([], { absent }).chip.start(T1C1_PROFILE);
@@ -94,13 +104,16 @@ describe('chip check', () => {
     }
   });
 
-  it.each([0x17, 0x03, 0x00, 0x07])('accepts a clone reporting VERSION 0x%s with a warning naming the version, and it receives', (version) => {
-    const { chip, run } = rig([tx(5)], { version });
-    const id = chip.start(T1C1_PROFILE);
-    const shown = `0x${version.toString(16).padStart(2, '0')}`;
-    expect(id.warning).toContain(`reports VERSION ${shown}, not TI's 0x14 or 0x04: probably a clone`);
-    expect(run(50).map(toHex)).toEqual([T1_RAW]);
-  });
+  it.each([0x17, 0x03, 0x00, 0x07])(
+    'accepts a clone reporting VERSION 0x%s with a warning naming the version, and it receives',
+    (version) => {
+      const { chip, run } = rig([tx(5)], { version });
+      const id = chip.start(T1C1_PROFILE);
+      const shown = `0x${version.toString(16).padStart(2, '0')}`;
+      expect(id.warning).toContain(`reports VERSION ${shown}, not TI's 0x14 or 0x04: probably a clone`);
+      expect(run(50).map(toHex)).toEqual([T1_RAW]);
+    },
+  );
 
   it('names PLL and lock when the synthesizer never locks, after trying three calibrations', () => {
     const { chip } = rig([], { pll: 'never-locks' });
@@ -190,7 +203,10 @@ describe('simulated CC1101 with the real driver', () => {
   });
 
   it('loses a frame longer than the FIFO after such a stall, and counts it as an overflow', () => {
-    const long = addBlockCrcs('A', Uint8Array.from({ length: 60 }, (_, i) => (i === 0 ? 59 : i === 1 ? 0x44 : i)));
+    const long = addBlockCrcs(
+      'A',
+      Uint8Array.from({ length: 60 }, (_, i) => (i === 0 ? 59 : i === 1 ? 0x44 : i)),
+    );
     const { chip, clock, receiver } = rig([{ atMs: 5, mode: 'T', frameHex: toHex(long) }]);
     chip.start(T1C1_PROFILE);
     clock.sleep(5.48 + 20);

@@ -27,7 +27,12 @@ describe('CC1101 SPI framing', () => {
   it('reads RXBYTES twice in one message with chip select released between, as the errata asks', () => {
     const bus = new RecordingBus((h, i) => (i === 1 && h === 0xfb ? 7 : 0x0f));
     expect(new Cc1101(bus, new VirtualClock()).rxBytes()).toBe(7);
-    expect(bus.messages).toEqual([[{ tx: [0xfb, 0], csChange: true }, { tx: [0xfb, 0], csChange: false }]]);
+    expect(bus.messages).toEqual([
+      [
+        { tx: [0xfb, 0], csChange: true },
+        { tx: [0xfb, 0], csChange: false },
+      ],
+    ]);
   });
 
   it('keeps reading RXBYTES until two reads in one message agree', () => {
@@ -76,7 +81,11 @@ describe('CC1101 SPI framing', () => {
       transfer(message) {
         const t = message[0]!;
         if (t.tx[0] === 0x40) regs.set(t.tx.subarray(1, t.length));
-        else if (t.tx[0] === 0xc0) t.rx.set(regs.map((v, a) => (a === 0x0d ? v ^ 0x01 : v)), 1);
+        else if (t.tx[0] === 0xc0)
+          t.rx.set(
+            regs.map((v, a) => (a === 0x0d ? v ^ 0x01 : v)),
+            1,
+          );
       },
       close() {},
     };

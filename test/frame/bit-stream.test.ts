@@ -9,7 +9,7 @@ import { toHex } from '../support/bytes.js';
 function decodeAll(stream: Uint8Array, chunkSizes: () => number, syncErrors = 0): LinkFrame[] {
   const frames: LinkFrame[] = [];
   const decoder = new BitStreamDecoder({ frame: (f) => frames.push(f) }, { syncErrors });
-  for (let at = 0; at < stream.length; ) {
+  for (let at = 0; at < stream.length;) {
     const n = Math.max(1, chunkSizes());
     decoder.push(stream.subarray(at, at + n));
     at += n;

@@ -17,14 +17,28 @@ describe.skipIf(!haveShared)('decodeRawFrame on real frames', () => {
     const r = decodeRawFrame({ raw: hex(t1.raw_hex!), rssi: -71, lqi: 40, freqOffsetHz: -3200, time: 1750000000000 });
     expect(r).toEqual({
       ok: true,
-      frame: { mode: 'T', frameFormat: 'A', telegram: hex(expected), corrected: 0, rssi: -71, lqi: 40, freqOffsetHz: -3200, time: 1750000000000 },
+      frame: {
+        mode: 'T',
+        frameFormat: 'A',
+        telegram: hex(expected),
+        corrected: 0,
+        rssi: -71,
+        lqi: 40,
+        freqOffsetHz: -3200,
+        time: 1750000000000,
+      },
     });
   });
 
   it('decodes C1 frame A after 54 CD', () => {
     const c = referenceExample('C1 frame A');
     const r = decodeRawFrame({ raw: hex('54CD' + c.raw_hex!) });
-    expect(r.ok && [r.frame.mode, r.frame.frameFormat, r.frame.telegram[0], r.frame.telegram.length]).toEqual(['C', 'A', c.expect['L'], 55]);
+    expect(r.ok && [r.frame.mode, r.frame.frameFormat, r.frame.telegram[0], r.frame.telegram.length]).toEqual([
+      'C',
+      'A',
+      c.expect['L'],
+      55,
+    ]);
   });
 
   it('decodes C1 frame B after 54 3D and rewrites L', () => {

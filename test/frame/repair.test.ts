@@ -56,7 +56,10 @@ describe('3-of-6 repair with two matching candidates', () => {
 
     // Symbols 0 and 37 are damaged by one chip each so that both readings are one flip away.
     const chips = encode3of6(block);
-    for (const [symbol, a, b] of [[0, block[0]! >> 4, other[0]! >> 4], [37, block[18]! & 0xf, other[18]! & 0xf]] as const) {
+    for (const [symbol, a, b] of [
+      [0, block[0]! >> 4, other[0]! >> 4],
+      [37, block[18]! & 0xf, other[18]! & 0xf],
+    ] as const) {
       const differing = CODE_OF_NIBBLE[a]! ^ CODE_OF_NIBBLE[b]!;
       expect(differing.toString(2).replace(/0/g, '')).toBe('11');
       const chipInSymbol = 5 - Math.log2(differing & -differing);

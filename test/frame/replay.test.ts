@@ -41,7 +41,10 @@ async function run(args: string[], stdinText = ''): Promise<Run> {
 }
 
 const jsonLines = (text: string): Array<Record<string, any>> =>
-  text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, any>);
+  text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, any>);
 
 let dir = '';
 let keysFile = '';

@@ -12,7 +12,10 @@ describe.skipIf(!haveShared)('frame start and encoders on the reference vectors'
     const t1 = referenceExample('T1 raw chips');
     const raw = hex(t1.raw_hex!);
     const r = frameStart(raw.subarray(0, FRAME_START_BYTES));
-    expect(r).toEqual({ ok: true, start: { mode: 'T', frameFormat: 'A', rawLength: raw.length, frameLength: (t1.expect['frame_with_crc'] as string).length / 2 } });
+    expect(r).toEqual({
+      ok: true,
+      start: { mode: 'T', frameFormat: 'A', rawLength: raw.length, frameLength: (t1.expect['frame_with_crc'] as string).length / 2 },
+    });
   });
 
   it('encodes the decoded T1 frame back into exactly the chips that were received', () => {

@@ -34,7 +34,10 @@ describe('loadConfig', () => {
   });
 
   it('reads <dataDir>/config.json, and the environment wins over it (balena device variables)', async () => {
-    await writeFile(path.join(dir, 'config.json'), JSON.stringify({ http: { port: 8000 }, timeZone: 'UTC', meters: [{ id: '30434741', name: 'Dom' }] }));
+    await writeFile(
+      path.join(dir, 'config.json'),
+      JSON.stringify({ http: { port: 8000 }, timeZone: 'UTC', meters: [{ id: '30434741', name: 'Dom' }] }),
+    );
     const c = loadConfig({ env: { WMBUS_DATA_DIR: dir, WMBUS_HTTP_PORT: '9000', WMBUS_MQTT_WMBUSMETERS: 'yes' } });
     expect(c.http.port).toBe(9000);
     expect(c.timeZone).toBe('UTC');
@@ -44,7 +47,10 @@ describe('loadConfig', () => {
   });
 
   it('takes meters from one environment variable', () => {
-    const c = loadConfig({ env: { WMBUS_METERS: '30434741:67348567528326949493388078121677:Main meter; 12345678::Water' }, overrides: { dataDir: dir } });
+    const c = loadConfig({
+      env: { WMBUS_METERS: '30434741:67348567528326949493388078121677:Main meter; 12345678::Water' },
+      overrides: { dataDir: dir },
+    });
     expect(c.meters).toEqual([
       { id: '30434741', key: '67348567528326949493388078121677', name: 'Main meter' },
       { id: '12345678', name: 'Water' },

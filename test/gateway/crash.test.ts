@@ -48,8 +48,7 @@ function runUntilKilled(dir: string, lifeMs: number, from: 'spawn' | 'start'): P
         if (what === 'start') {
           life.start = Number(n);
           if (from === 'start') timer = setTimeout(() => p.kill('SIGKILL'), lifeMs);
-        }
-        else if (what === 'flushed') life.flushed = Math.max(life.flushed, Number(n));
+        } else if (what === 'flushed') life.flushed = Math.max(life.flushed, Number(n));
         else if (what === 'fed') life.fed = Number(n);
       }
     });
@@ -64,10 +63,12 @@ function runUntilKilled(dir: string, lifeMs: number, from: 'spawn' | 'start'): P
   });
 }
 
-async function lane(seed: number): Promise<{ dir: string; remove: () => Promise<void>; flushedBeforeLastKill: number; kills: number; lost: number[] }> {
+async function lane(
+  seed: number,
+): Promise<{ dir: string; remove: () => Promise<void>; flushedBeforeLastKill: number; kills: number; lost: number[] }> {
   const tmp = await tempDir();
   let random = seed;
-  const next = () => ((random = (random * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const next = () => (random = (random * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   let flushedBefore = -1;
   const lost: number[] = [];
   let previousFed = -1;
@@ -83,7 +84,10 @@ async function lane(seed: number): Promise<{ dir: string; remove: () => Promise<
     // kill may leave is the end of a journal line the kernel had not finished writing.
     const warnings: string[] = [];
     await openStore(testConfig(tmp.dir), { ...silentLogger, warn: (m) => warnings.push(m) });
-    expect(warnings.filter((w) => !/the last line was cut off/.test(w)), `after kill ${kill}`).toEqual([]);
+    expect(
+      warnings.filter((w) => !/the last line was cut off/.test(w)),
+      `after kill ${kill}`,
+    ).toEqual([]);
     flushedBefore = Math.max(flushedBefore, life.flushed);
     if (life.fed >= 0) previousFed = life.fed;
   }
@@ -91,38 +95,34 @@ async function lane(seed: number): Promise<{ dir: string; remove: () => Promise<
 }
 
 describe('SIGKILL at random moments', () => {
-  it(
-    'the store always loads, keeps every flushed reading, and its deltas add up',
-    async () => {
-      const lanes = await Promise.all(Array.from({ length: LANES }, (_, i) => lane(7 + i * 1000)));
-      for (const l of lanes) {
-        const gw = await Gateway.open({ config: testConfig(l.dir) });
-        const latest = gw.latest(CRASH_METER)!;
-        const seq = Math.round((latest.time - CRASH_T0) / 60_000);
-        expect(seq).toBeGreaterThanOrEqual(l.flushedBeforeLastKill);
-        expect(latest.counters['volume']).toBeCloseTo(crashLitres(seq) / 1000, 9);
-        // Reading 1 was the first one: the meter moved crashLitres(seq) - crashLitres(1) litres since.
-        const moved = (crashLitres(seq) - crashLitres(1)) / 1000;
-        const all = { from: 0, to: CRASH_T0 + (seq + 1) * 60_000 };
-        const hours = gw.history(CRASH_METER, { resolution: 'hour', ...all });
-        const days = gw.history(CRASH_METER, { resolution: 'day', ...all });
-        const sum = (rows: typeof hours) => rows.reduce((s, r) => s + (r.deltas['volume'] ?? 0), 0);
-        expect(sum(hours)).toBeCloseTo(moved, 6);
-        expect(sum(days)).toBeCloseTo(moved, 6);
-        expect(hours.every((h) => (h.deltas['volume'] ?? 0) >= 0)).toBe(true);
-        // The run crossed the spring DST change: that local day had 23 hours.
-        const dstDay = days.find((d) => d.local.startsWith('2025-03-30'));
-        if (dstDay) expect((dstDay.end - dstDay.start) / 3_600_000).toBe(23);
-        expect(l.lost.length).toBeGreaterThan(l.kills / 4);
-        console.log(
-          `crash lane: ${l.kills} kills, ${seq} readings kept; readings lost per kill: median ${median(l.lost)}, max ${Math.max(...l.lost)} (not flushed yet when killed)`,
-        );
-        await gw.stop();
-        await l.remove();
-      }
-    },
-    240_000,
-  );
+  it('the store always loads, keeps every flushed reading, and its deltas add up', async () => {
+    const lanes = await Promise.all(Array.from({ length: LANES }, (_, i) => lane(7 + i * 1000)));
+    for (const l of lanes) {
+      const gw = await Gateway.open({ config: testConfig(l.dir) });
+      const latest = gw.latest(CRASH_METER)!;
+      const seq = Math.round((latest.time - CRASH_T0) / 60_000);
+      expect(seq).toBeGreaterThanOrEqual(l.flushedBeforeLastKill);
+      expect(latest.counters['volume']).toBeCloseTo(crashLitres(seq) / 1000, 9);
+      // Reading 1 was the first one: the meter moved crashLitres(seq) - crashLitres(1) litres since.
+      const moved = (crashLitres(seq) - crashLitres(1)) / 1000;
+      const all = { from: 0, to: CRASH_T0 + (seq + 1) * 60_000 };
+      const hours = gw.history(CRASH_METER, { resolution: 'hour', ...all });
+      const days = gw.history(CRASH_METER, { resolution: 'day', ...all });
+      const sum = (rows: typeof hours) => rows.reduce((s, r) => s + (r.deltas['volume'] ?? 0), 0);
+      expect(sum(hours)).toBeCloseTo(moved, 6);
+      expect(sum(days)).toBeCloseTo(moved, 6);
+      expect(hours.every((h) => (h.deltas['volume'] ?? 0) >= 0)).toBe(true);
+      // The run crossed the spring DST change: that local day had 23 hours.
+      const dstDay = days.find((d) => d.local.startsWith('2025-03-30'));
+      if (dstDay) expect((dstDay.end - dstDay.start) / 3_600_000).toBe(23);
+      expect(l.lost.length).toBeGreaterThan(l.kills / 4);
+      console.log(
+        `crash lane: ${l.kills} kills, ${seq} readings kept; readings lost per kill: median ${median(l.lost)}, max ${Math.max(...l.lost)} (not flushed yet when killed)`,
+      );
+      await gw.stop();
+      await l.remove();
+    }
+  }, 240_000);
 });
 
 function median(xs: number[]): number {

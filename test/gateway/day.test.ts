@@ -86,7 +86,16 @@ describe.each(['2025-03-30', '2025-10-26', '2025-06-21'])('a simulated day, %s i
   it('counts every telegram of the household once, repeats and neighbours aside', () => {
     expect(day.readings).toBe(day.householdSends);
     expect(day.gw.radioStats().gateway.duplicates).toBeGreaterThan(0);
-    expect(day.gw.nearby().map((n) => n.id).sort()).toEqual(DEMO_METERS.filter((m) => !m.household).map((m) => m.id).sort());
+    expect(
+      day.gw
+        .nearby()
+        .map((n) => n.id)
+        .sort(),
+    ).toEqual(
+      DEMO_METERS.filter((m) => !m.household)
+        .map((m) => m.id)
+        .sort(),
+    );
   });
 
   it('has the local day length in hourly rows, and each hour holds what the meters sent in it', () => {

@@ -36,7 +36,11 @@ afterEach(async () => {
   await tmp.remove();
 });
 
-const exists = (f: string) => access(path.join(tmp.dir, f)).then(() => true, () => false);
+const exists = (f: string) =>
+  access(path.join(tmp.dir, f)).then(
+    () => true,
+    () => false,
+  );
 
 it('writes the store and keys.json again from memory; a restart finds meter, key and newest reading', async () => {
   await rm(tmp.dir, { recursive: true });

@@ -46,7 +46,14 @@ describe.skipIf(!haveShared)('meters heard and claimed (real GAMA 350 telegram)'
   it('lists an unclaimed encrypted meter as heard nearby, without readings', () => {
     gw.ingestTelegram(gamaBytes(), { time: clock.t, rssi: -67 });
     const [n] = gw.nearby();
-    expect(n).toMatchObject({ id: gama!.expect.id, manufacturer: 'EGM', medium: expect.stringMatching(/electricity/i), encrypted: true, rssi: -67, lastSeen: T0 });
+    expect(n).toMatchObject({
+      id: gama!.expect.id,
+      manufacturer: 'EGM',
+      medium: expect.stringMatching(/electricity/i),
+      encrypted: true,
+      rssi: -67,
+      lastSeen: T0,
+    });
     expect(nearbyEvents.map((e) => e.change)).toEqual(['heard']);
     expect(gw.meters()).toEqual([]);
   });
@@ -89,7 +96,15 @@ describe.skipIf(!haveShared)('meters heard and claimed (real GAMA 350 telegram)'
     for (const e of ['reading', 'meter', 'nearby', 'radio', 'telegram'] as const) gw.on(e, (x: unknown) => seen.push(x));
     gw.ingestTelegram(gamaBytes(), { time: clock.t });
     await gw.claim({ id: '30434741', name: 'Dom', key: gama!.key });
-    const everything = JSON.stringify([seen, gw.meters(), gw.nearby(), gw.latest('30434741'), gw.radioStats(), gw.health(), gw.recentTelegrams()]);
+    const everything = JSON.stringify([
+      seen,
+      gw.meters(),
+      gw.nearby(),
+      gw.latest('30434741'),
+      gw.radioStats(),
+      gw.health(),
+      gw.recentTelegrams(),
+    ]);
     expect(everything.toUpperCase()).not.toContain(gama!.key.toUpperCase());
     // The key is in keys.json (mode 0600) and nowhere else in the data folder.
     expect((await stat(path.join(tmp.dir, 'keys.json'))).mode & 0o777).toBe(0o600);
@@ -132,7 +147,10 @@ describe('meters without the reference telegram', () => {
     send(9, 990); // an old telegram played back
     expect(gw.latest('12345678')!.counters['volume']).toBeCloseTo(1.01, 9);
     expect(gw.radioStats().gateway.replays).toBe(1);
-    expect(gw.meter('12345678')!.status).toMatchObject({ state: 'replay', message: expect.stringMatching(/counter 9, not above the last accepted 11/) });
+    expect(gw.meter('12345678')!.status).toMatchObject({
+      state: 'replay',
+      message: expect.stringMatching(/counter 9, not above the last accepted 11/),
+    });
     await gw.stop();
     gw = await openGateway(testConfig(tmp.dir), clock);
     // The last accepted counter is stored: the same old telegram is still refused after a restart.
@@ -153,7 +171,10 @@ describe('meters without the reference telegram', () => {
     gw.ingestTelegram(water('12345678', 5000, 10, { mode: 7, key, counter: 10 }), { time: clock.t });
     expect(gw.latest('12345678')!.counters['volume']).toBeCloseTo(1, 9);
     expect(gw.radioStats().gateway.replays).toBe(1);
-    expect(gw.meter('12345678')!.status).toMatchObject({ state: 'replay', message: expect.stringMatching(/counter 10, not above the last accepted 10/) });
+    expect(gw.meter('12345678')!.status).toMatchObject({
+      state: 'replay',
+      message: expect.stringMatching(/counter 10, not above the last accepted 10/),
+    });
   });
 
   it('ignores a telegram in clear for a meter that has a key, so its readings cannot be forged', async () => {
@@ -164,7 +185,10 @@ describe('meters without the reference telegram', () => {
     clock.t += 60_000;
     gw.ingestTelegram(water('12345678', 9999, 2), { time: clock.t });
     expect(gw.latest('12345678')!.counters['volume']).toBeCloseTo(1, 9);
-    expect(gw.meter('12345678')!.status).toMatchObject({ state: 'error', message: expect.stringMatching(/in clear although the meter has a key/) });
+    expect(gw.meter('12345678')!.status).toMatchObject({
+      state: 'error',
+      message: expect.stringMatching(/in clear although the meter has a key/),
+    });
     expect(gw.radioStats().gateway.decodeErrors['NOT_ENCRYPTED']).toBe(1);
     clock.t += 60_000;
     gw.ingestTelegram(water('12345678', 1010, 3, { mode: 7, key, counter: 3 }), { time: clock.t });

@@ -29,7 +29,11 @@ describe('history', () => {
       ['2025-06-01T11:00:00+02:00', 2],
       ['2025-06-01T12:00:00+02:00', 1],
     ]);
-    expect(Object.keys(s.openHours).map(Number).map((t) => tz.isoLocal(t))).toEqual(['2025-06-01T13:00:00+02:00']);
+    expect(
+      Object.keys(s.openHours)
+        .map(Number)
+        .map((t) => tz.isoLocal(t)),
+    ).toEqual(['2025-06-01T13:00:00+02:00']);
   });
 
   it('starts a new series when a counter goes backwards instead of a negative delta', () => {

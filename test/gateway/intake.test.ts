@@ -56,7 +56,7 @@ describe('intake', () => {
     expect(r.outcome).toBe('clock_unset');
   });
 
-  it('counts a second copy within the window as a duplicate, but not a claimed meter\'s replayed last telegram', () => {
+  it("counts a second copy within the window as a duplicate, but not a claimed meter's replayed last telegram", () => {
     const ctx = context({});
     const bytes = water('12345678', 1, 1);
     expect(classifyLink(frame(bytes), ctx).outcome).toBe('nearby');

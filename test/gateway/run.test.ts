@@ -64,7 +64,11 @@ function waitFor(log: () => string, pattern: RegExp, ms: number): Promise<void> 
 
 describe('wmbus-gateway run without a radio', () => {
   it('plays the demo: household readings within seconds, neighbours nearby, clean stop on SIGTERM', async () => {
-    const p: ChildProcess = spawn(process.execPath, cliArgs(['--data', tmp.dir]), { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p: ChildProcess = spawn(process.execPath, cliArgs(['--data', tmp.dir]), {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let log = '';
     p.stdout!.on('data', (c: Buffer) => (log += c.toString()));
     p.stderr!.on('data', (c: Buffer) => (log += c.toString()));
@@ -72,7 +76,9 @@ describe('wmbus-gateway run without a radio', () => {
     try {
       await waitFor(() => log, /demo: no CC1101 found|demo: demo asked for/, 15_000);
       for (const m of DEMO_METERS) {
-        const line = m.household ? new RegExp(`meter ${m.id} \\(${m.name.replace(/[()]/g, '\\$&')}\\): `) : new RegExp(`heard meter ${m.id} nearby`);
+        const line = m.household
+          ? new RegExp(`meter ${m.id} \\(${m.name.replace(/[()]/g, '\\$&')}\\): `)
+          : new RegExp(`heard meter ${m.id} nearby`);
         // the meter's first telegram and the one after it
         await waitFor(() => log, line, m.phaseMs + 2 * m.intervalMs);
       }
@@ -122,8 +128,11 @@ describe('wmbus-gateway run without a radio', () => {
       WMBUS_HTTP_PORT: String(port),
     };
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      execFile(process.execPath, cliArgs(['--data', tmp.dir]), { cwd: repoRoot, env: radioless, timeout: 30_000, killSignal: 'SIGKILL' }, (err, _out, stderr) =>
-        resolve({ code: err ? ((err as { code?: number | null }).code ?? null) : 0, stderr }),
+      execFile(
+        process.execPath,
+        cliArgs(['--data', tmp.dir]),
+        { cwd: repoRoot, env: radioless, timeout: 30_000, killSignal: 'SIGKILL' },
+        (err, _out, stderr) => resolve({ code: err ? ((err as { code?: number | null }).code ?? null) : 0, stderr }),
       );
     });
     expect(result.stderr).toMatch(/output web started[\s\S]*could not start: \/dev\/spidev9\.9/);

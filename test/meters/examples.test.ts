@@ -7,7 +7,6 @@ import { meterFamilies } from '../../src/meters/index.js';
 import { FormatMemory, decodeTelegram } from '../../src/wmbus/decode.js';
 import { hex } from '../support/bytes.js';
 
-
 describe('meter family examples', () => {
   const withExamples = meterFamilies.families.filter((f) => f.examples?.length);
   it('has families with examples', () => expect(withExamples.length).toBeGreaterThan(0));
@@ -15,7 +14,11 @@ describe('meter family examples', () => {
     for (const [i, example] of family.examples!.entries()) {
       it(`${family.name} #${i + 1}: decodes to its expected fields`, () => {
         const key = example.key ? hex(example.key) : undefined;
-        const result = decodeTelegram(hex(example.telegram), { keys: key ? () => key : undefined, formats: new FormatMemory(), meters: meterFamilies });
+        const result = decodeTelegram(hex(example.telegram), {
+          keys: key ? () => key : undefined,
+          formats: new FormatMemory(),
+          meters: meterFamilies,
+        });
         expect(result.ok ? 'ok' : result.error.message).toBe('ok');
         if (!result.ok) return;
         expect(result.telegram.fields).toMatchObject(example.fields);

@@ -10,7 +10,6 @@ import { decodeTelegram } from '../../src/wmbus/decode.js';
 import { normaliseRecords } from '../../src/wmbus/meter-family.js';
 import { hex } from '../support/bytes.js';
 
-
 function decode(telegram: string, key?: string) {
   const k = key ? hex(key) : undefined;
   const r = decodeTelegram(hex(telegram), { keys: k ? () => k : undefined, meters: meterFamilies });

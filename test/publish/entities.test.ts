@@ -8,7 +8,11 @@ function entity(field: string, value: number, medium: string) {
 
 describe('Home Assistant entity classes', () => {
   it('classes a temperature difference as temperature_delta and absolute temperatures as temperature', () => {
-    expect(entity('temperature_difference_k', 22.5, 'heat')).toMatchObject({ deviceClass: 'temperature_delta', unit: 'K', stateClass: 'measurement' });
+    expect(entity('temperature_difference_k', 22.5, 'heat')).toMatchObject({
+      deviceClass: 'temperature_delta',
+      unit: 'K',
+      stateClass: 'measurement',
+    });
     expect(entity('flow_temperature_c', 60, 'heat')).toMatchObject({ deviceClass: 'temperature', unit: '°C' });
   });
 

@@ -64,7 +64,10 @@ export interface TestGateway {
 export const T0 = Date.parse('2025-06-20T09:50:47+02:00');
 
 /** A gateway on a temp data folder with a fake clock; `makeOutputs` builds its outputs from the configuration. */
-export async function startGateway(env: Record<string, string>, makeOutputs: (config: GatewayConfig) => Output[] = () => []): Promise<TestGateway> {
+export async function startGateway(
+  env: Record<string, string>,
+  makeOutputs: (config: GatewayConfig) => Output[] = () => [],
+): Promise<TestGateway> {
   const tmp = await tempDir();
   const clock = new FakeClock(T0);
   const config = testConfig(tmp.dir, env);

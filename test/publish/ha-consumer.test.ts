@@ -37,7 +37,10 @@ async function discover(url: string, discoveryPrefix: string): Promise<{ entitie
   const ha = await Observer.connect(url);
   try {
     await ha.subscribe(`${discoveryPrefix}/sensor/+/+/config`);
-    const entities: Entity[] = [...ha.latest(`${discoveryPrefix}/`)].map(([configTopic, payload]) => ({ configTopic, config: JSON.parse(payload) }));
+    const entities: Entity[] = [...ha.latest(`${discoveryPrefix}/`)].map(([configTopic, payload]) => ({
+      configTopic,
+      config: JSON.parse(payload),
+    }));
     const stateTopics = new Set(entities.map((e) => e.config['state_topic'] as string));
     const availabilityTopics = new Set(entities.flatMap((e) => (e.config['availability'] as Array<{ topic: string }>).map((a) => a.topic)));
     for (const t of [...stateTopics, ...availabilityTopics]) await ha.subscribe(t);
@@ -101,7 +104,10 @@ describe.skipIf(skip)('Home Assistant consumer (real Mosquitto, real GAMA 350 te
       const want = HA_CLASS[r.quantity]!;
       expect(r.unit).toBe(want.unit);
       const matches = meterEntities.filter((e) => e.config['device_class'] === want.deviceClass && describesRecord(e.config['name'], r));
-      expect(matches.map((e) => e.config['name']), JSON.stringify(r)).toHaveLength(1);
+      expect(
+        matches.map((e) => e.config['name']),
+        JSON.stringify(r),
+      ).toHaveLength(1);
       const { config, state } = matches[0]!;
       expect(config['state_class']).toBe(want.stateClass);
       expect(config['unit_of_measurement']).toBe(want.unit);

@@ -70,18 +70,42 @@ export interface Broker {
 export function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
   const f = (name: string) => path.join(dir, name);
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  execFileSync('openssl', ['req', '-x509', ...ec, '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '2', '-subj', '/CN=wmbus-test-ca'], { stdio: 'ignore' });
-  execFileSync('openssl', ['req', ...ec, '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    ['req', '-x509', ...ec, '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '2', '-subj', '/CN=wmbus-test-ca'],
+    { stdio: 'ignore' },
+  );
+  execFileSync('openssl', ['req', ...ec, '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=127.0.0.1'], {
+    stdio: 'ignore',
+  });
   writeFileSync(f('san.ext'), 'subjectAltName=IP:127.0.0.1\n');
   execFileSync(
     'openssl',
-    ['x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.pem'), '-days', '2', '-extfile', f('san.ext')],
+    [
+      'x509',
+      '-req',
+      '-in',
+      f('server.csr'),
+      '-CA',
+      f('ca.pem'),
+      '-CAkey',
+      f('ca.key'),
+      '-CAcreateserial',
+      '-out',
+      f('server.pem'),
+      '-days',
+      '2',
+      '-extfile',
+      f('san.ext'),
+    ],
     { stdio: 'ignore' },
   );
   return { ca: f('ca.pem'), cert: f('server.pem'), key: f('server.key') };
 }
 
-export async function startMosquitto(opts: { users?: Record<string, string>; tls?: { ca: string; cert: string; key: string } } = {}): Promise<Broker> {
+export async function startMosquitto(
+  opts: { users?: Record<string, string>; tls?: { ca: string; cert: string; key: string } } = {},
+): Promise<Broker> {
   if (!mosquittoPath) throw new Error('mosquitto not installed');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'wmbus-mosquitto-'));
   const port = await freePort();

@@ -75,7 +75,9 @@ describe.skipIf(skip)('MQTT: no ghost meters (real Mosquitto)', () => {
       await withGateway(testConfig(dir, e), async (gw, clock) => {
         if (start === 0) await claimGama(gw, clock);
         const configs = await retained(e);
-        const energy = JSON.parse(configs.get(`${e['WMBUS_MQTT_DISCOVERY_PREFIX']}/sensor/wmbus_${gama!.expect.id}/energy_import_kwh/config`)!);
+        const energy = JSON.parse(
+          configs.get(`${e['WMBUS_MQTT_DISCOVERY_PREFIX']}/sensor/wmbus_${gama!.expect.id}/energy_import_kwh/config`)!,
+        );
         devices.push(energy.device.via_device);
         expect(energy.device.configuration_url).toBe('http://127.0.0.1:8099/');
       });
@@ -110,7 +112,9 @@ describe.skipIf(skip)('MQTT: no ghost meters (real Mosquitto)', () => {
     });
     expect(log.lines.some((l) => /cleared \d+ retained topic/.test(l))).toBe(true);
     const left = [...(await retained(e)).entries()];
-    const ghosts = left.filter(([topic, payload]) => topic.includes('-demo') || payload.includes('-demo/') || topic.includes(gama!.expect.id));
+    const ghosts = left.filter(
+      ([topic, payload]) => topic.includes('-demo') || payload.includes('-demo/') || topic.includes(gama!.expect.id),
+    );
     expect(ghosts.map(([t]) => t)).toEqual([]);
     for (const id of demoIds) expect(left.filter(([t]) => t.includes(id)).map(([t]) => t)).toEqual([]);
     // The real meter is there.

@@ -61,7 +61,8 @@ describe.skipIf(skip)('MQTT: stale values (real Mosquitto)', () => {
     for (const field of ['power_import_w', 'power_export_w', 'voltage_l1_v', 'voltage_l3_v']) {
       expect(configs.get(field), field).toMatchObject({ expire_after: 600, availability_mode: 'all' });
     }
-    for (const field of ['energy_import_kwh', 'energy_import_tariff1_kwh', 'power_limit_w']) expect(configs.get(field)?.['expire_after'], field).toBeUndefined();
+    for (const field of ['energy_import_kwh', 'energy_import_tariff1_kwh', 'power_limit_w'])
+      expect(configs.get(field)?.['expire_after'], field).toBeUndefined();
 
     // No telegram for more than meterSilentAfterS: unavailable (retained, for HA restarting meanwhile).
     const silentAt = Date.now();

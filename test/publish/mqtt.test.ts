@@ -23,7 +23,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const skip = mosquittoMissing();
 const FAST = { backoff: { minMs: 100, maxMs: 400 }, gatewayStateIntervalMs: 50 };
 
-type MqttEnv = Record<string, string> & { WMBUS_MQTT_TOPIC_PREFIX: string; WMBUS_MQTT_DISCOVERY_PREFIX: string; WMBUS_MQTT_WMBUSMETERS_PREFIX: string };
+type MqttEnv = Record<string, string> & {
+  WMBUS_MQTT_TOPIC_PREFIX: string;
+  WMBUS_MQTT_DISCOVERY_PREFIX: string;
+  WMBUS_MQTT_WMBUSMETERS_PREFIX: string;
+};
 
 let run = 0;
 /** Settings for one test: its own prefixes on the shared broker. */
@@ -96,7 +100,10 @@ describe.skipIf(skip)('MQTT output (real Mosquitto)', () => {
       state_class: 'total_increasing',
       unit_of_measurement: 'kWh',
       state_topic: `${env.WMBUS_MQTT_TOPIC_PREFIX}/${gama!.expect.id}/state`,
-      availability: [{ topic: `${env.WMBUS_MQTT_TOPIC_PREFIX}/status` }, { topic: `${env.WMBUS_MQTT_TOPIC_PREFIX}/${gama!.expect.id}/availability` }],
+      availability: [
+        { topic: `${env.WMBUS_MQTT_TOPIC_PREFIX}/status` },
+        { topic: `${env.WMBUS_MQTT_TOPIC_PREFIX}/${gama!.expect.id}/availability` },
+      ],
       availability_mode: 'all',
       value_template: '{{ value_json.energy_import_kwh | default(None) }}',
     });
@@ -186,7 +193,10 @@ describe.skipIf(skip)('MQTT output (real Mosquitto)', () => {
     gw.gateway.on('flush', () => (flushed = true));
     gw.gateway.ingestTelegram(waterTelegram('11223344', 7, 1), { time: gw.clock.t });
     // Far below the keepalive (30 s, a hang is noticed after 45 s or more), far above a goodbye that is answered.
-    const verdict = await Promise.race([gw.gateway.stop().then(() => 'stopped'), new Promise((r) => setTimeout(r, 20_000, 'still stopping after 20 s'))]);
+    const verdict = await Promise.race([
+      gw.gateway.stop().then(() => 'stopped'),
+      new Promise((r) => setTimeout(r, 20_000, 'still stopping after 20 s')),
+    ]);
     expect(verdict).toBe('stopped');
     expect(flushed).toBe(true);
     // Once the broker wakes up it reads the late goodbye and the dropped connection: offline either way.
@@ -248,7 +258,12 @@ describe.skipIf(skip)('MQTT output (real Mosquitto)', () => {
     await ha.client.publishAsync(`${env.WMBUS_MQTT_DISCOVERY_PREFIX}/status`, 'online');
     await resent;
     await ha.sync();
-    const live = new Set(ha.messages.slice(retainedCount).filter((m) => !m.retain && m.topic.endsWith('/config')).map((m) => m.topic));
+    const live = new Set(
+      ha.messages
+        .slice(retainedCount)
+        .filter((m) => !m.retain && m.topic.endsWith('/config'))
+        .map((m) => m.topic),
+    );
     expect([...configs.keys()].filter((t) => !live.has(t))).toEqual([]);
   });
 

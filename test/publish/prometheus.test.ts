@@ -49,10 +49,18 @@ describe.skipIf(!haveShared)('Prometheus metrics', () => {
     const totals = families.find((f) => f.name === 'wmbus_meter_energy_joules_total')!;
     expect(totals.metrics.every((m) => m.labels?.['tariff'] === undefined)).toBe(true);
     expect(energy({ direction: 'import' })).toBeCloseTo((gamaRecord('energy', { direction: 'import' }).value as number) * KWH_IN_JOULES, 3);
-    expect(energy({ direction: 'import', tariff: 1 })).toBeCloseTo((gamaRecord('energy', { direction: 'import', tariff: 1 }).value as number) * KWH_IN_JOULES, 3);
-    expect(energy({ direction: 'import', tariff: 2 })).toBeCloseTo((gamaRecord('energy', { direction: 'import', tariff: 2 }).value as number) * KWH_IN_JOULES, 3);
+    expect(energy({ direction: 'import', tariff: 1 })).toBeCloseTo(
+      (gamaRecord('energy', { direction: 'import', tariff: 1 }).value as number) * KWH_IN_JOULES,
+      3,
+    );
+    expect(energy({ direction: 'import', tariff: 2 })).toBeCloseTo(
+      (gamaRecord('energy', { direction: 'import', tariff: 2 }).value as number) * KWH_IN_JOULES,
+      3,
+    );
     expect(energy({ direction: 'export' })).toBeCloseTo((gamaRecord('energy', { direction: 'export' }).value as number) * KWH_IN_JOULES, 3);
-    expect(sample(families, 'wmbus_meter_power_watts', { ...meter, direction: 'import' })).toBe(gamaRecord('power', { direction: 'import' }).value);
+    expect(sample(families, 'wmbus_meter_power_watts', { ...meter, direction: 'import' })).toBe(
+      gamaRecord('power', { direction: 'import' }).value,
+    );
     for (const phase of ['L1', 'L2', 'L3']) {
       expect(sample(families, 'wmbus_meter_voltage_volts', { ...meter, phase })).toBe(gamaRecord('voltage', { phase }).value);
     }
@@ -67,7 +75,11 @@ describe.skipIf(!haveShared)('Prometheus metrics', () => {
 
     // id is the only identity label: no meter series but the info carries name, manufacturer or medium.
     for (const f of families.filter((x) => x.name.startsWith('wmbus_meter_') && x.name !== 'wmbus_meter_info')) {
-      for (const m of f.metrics) expect(Object.keys(m.labels ?? {}).filter((k) => ['name', 'manufacturer', 'medium'].includes(k)), f.name).toEqual([]);
+      for (const m of f.metrics)
+        expect(
+          Object.keys(m.labels ?? {}).filter((k) => ['name', 'manufacturer', 'medium'].includes(k)),
+          f.name,
+        ).toEqual([]);
     }
 
     // Gateway counters: what was fed (two frames, one refused for want of a key before the claim).

@@ -56,7 +56,10 @@ export class MqttRelay {
 
   /** The payloads published on `topic` from index `from` of `published` on. */
   payloads(topic: string, from = 0): string[] {
-    return this.published.slice(from).filter((p) => p.topic === topic).map((p) => p.payload);
+    return this.published
+      .slice(from)
+      .filter((p) => p.topic === topic)
+      .map((p) => p.payload);
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,6 @@ import { addBlockCrcs } from '../../src/wmbus/frame/encode.js';
 import { referenceExamples, wmbusmetersVectors } from '../conformance/shared-files.js';
 import { hex, toHex } from '../support/bytes.js';
 
-
 /** Link-layer telegrams (L first, no CRCs) from the shared conformance files. */
 export function conformanceTelegrams(): Uint8Array[] {
   const out: Uint8Array[] = [];

@@ -15,8 +15,15 @@ function healthy(): DoctorMeasurements {
     noiseDbm: [-104, -103, -101, -102],
     seconds: 30,
     meters: [{ id: 'KAM-12345678', mode: 'C1A', frames: 3, rssi: [-70, -71, -69], freqOffsetHz: [3000, 3100, 2900] }],
-    syncs: 3, falseSyncs: 0, crcFailures: 0, overflows: 0, salvaged: 0, timeouts: 0,
-    maxServiceGapMs: 1.2, serviceGapHistogram: [10, 5, 1, 0, 0, 0, 0], maxFifoLevel: 20,
+    syncs: 3,
+    falseSyncs: 0,
+    crcFailures: 0,
+    overflows: 0,
+    salvaged: 0,
+    timeouts: 0,
+    maxServiceGapMs: 1.2,
+    serviceGapHistogram: [10, 5, 1, 0, 0, 0, 0],
+    maxFifoLevel: 20,
     realtime: { requested: true, inEffect: true, detail: 'SCHED_FIFO priority 20 (chrt)' },
   };
 }
@@ -37,7 +44,10 @@ describe('doctor diagnosis', () => {
   it('an absent chip: not usable, and the words are wiring and SPI', () => {
     const m = healthy();
     delete m.chip;
-    m.chipError = { fault: 'absent', message: 'no CC1101 answered on /dev/spidev0.0: check wiring and that SPI is enabled (every read gave 0xff)' };
+    m.chipError = {
+      fault: 'absent',
+      message: 'no CC1101 answered on /dev/spidev0.0: check wiring and that SPI is enabled (every read gave 0xff)',
+    };
     delete m.readback;
     delete m.pllLocked;
     delete m.rxReached;
@@ -51,7 +61,7 @@ describe('doctor diagnosis', () => {
 
   it('a clone: usable with a warning that names its VERSION', () => {
     const m = healthy();
-    m.chip = { partnum: 0, version: 0x17, warning: 'reports VERSION 0x17, not TI\'s 0x14 or 0x04: probably a clone' };
+    m.chip = { partnum: 0, version: 0x17, warning: "reports VERSION 0x17, not TI's 0x14 or 0x04: probably a clone" };
     const d = diagnose(m);
     expect(d.usable).toBe(true);
     expect(line(d, 'chip identity')).toMatchObject({ status: 'warn', detail: expect.stringContaining('VERSION 0x17') });
@@ -63,7 +73,10 @@ describe('doctor diagnosis', () => {
     m.gdo = [{ name: 'GDO2', bcm: 25, follows: false }];
     const d = diagnose(m);
     expect(d.usable).toBe(true);
-    expect(line(d, 'GDO2 wiring')).toMatchObject({ status: 'warn', detail: expect.stringMatching(/BCM pin 25 does not follow GDO2.*polls over SPI/) });
+    expect(line(d, 'GDO2 wiring')).toMatchObject({
+      status: 'warn',
+      detail: expect.stringMatching(/BCM pin 25 does not follow GDO2.*polls over SPI/),
+    });
   });
 
   it('an unlocked PLL: not usable, and it says PLL and lock', () => {
@@ -92,7 +105,11 @@ describe('doctor diagnosis', () => {
     const d = diagnose(weak);
     expect(d.usable).toBe(true);
     expect(d.checks.filter((c) => c.status === 'warn').map((c) => c.check)).toEqual([
-      'noise floor', 'telegrams', 'service gaps', 'overflows', 'real-time scheduling',
+      'noise floor',
+      'telegrams',
+      'service gaps',
+      'overflows',
+      'real-time scheduling',
     ]);
     expect(line(d, 'noise floor')!.detail).toMatch(/median -85 .*high; move the antenna/);
   });

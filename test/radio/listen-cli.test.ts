@@ -30,12 +30,15 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 describe('wmbus-gateway listen', () => {
-  it.skipIf(existsSync('/dev/spidev0.0'))('without a radio and without --sim says what is missing and how to try the simulator', async () => {
-    const r = await run(['listen']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/no radio: \/dev\/spidev0\.0 does not exist.*enable SPI/);
-    expect(r.stderr).toMatch(/wmbus-gateway listen --sim scenario\.jsonl/);
-  });
+  it.skipIf(existsSync('/dev/spidev0.0'))(
+    'without a radio and without --sim says what is missing and how to try the simulator',
+    async () => {
+      const r = await run(['listen']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/no radio: \/dev\/spidev0\.0 does not exist.*enable SPI/);
+      expect(r.stderr).toMatch(/wmbus-gateway listen --sim scenario\.jsonl/);
+    },
+  );
 
   it.skipIf(existsSync('/dev/spidev0.1'))('looks for the chip on the bus and chip select the configuration names', async () => {
     process.env['WMBUS_SPI_DEVICE'] = '1';
@@ -60,7 +63,10 @@ describe('wmbus-gateway listen', () => {
     await writeScenario(file, air.transmissions);
     const r = await run(['listen', '--sim', file]);
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => [l['mode'], l['frameFormat'], l['telegram'], l['rssi'], l['corrected']])).toEqual(
       air.transmissions.map((t, i) => [t.mode, t.frameFormat, air.telegrams[i], t.rssi, 0]),
     );
@@ -92,7 +98,17 @@ describe('wmbus-gateway listen', () => {
     const lines = r.stdout.trim().split('\n');
     const last = JSON.parse(lines.at(-1)!) as { stats: Record<string, unknown> };
     expect(Object.keys(last)).toEqual(['stats']);
-    for (const key of ['syncs', 'frames', 'overflows', 'timeouts', 'maxServiceGapMs', 'maxFifoLevel', 'cpuMs', 'uptimeMs', 'maxGcPauseMs']) {
+    for (const key of [
+      'syncs',
+      'frames',
+      'overflows',
+      'timeouts',
+      'maxServiceGapMs',
+      'maxFifoLevel',
+      'cpuMs',
+      'uptimeMs',
+      'maxGcPauseMs',
+    ]) {
       expect(typeof last.stats[key]).toBe('number');
     }
     // on the wall clock a stalled machine may lose a telegram, never invent one

@@ -10,7 +10,6 @@ import { haveShared, sharedMissing } from '../conformance/shared-files.js';
 import { plannedAir, writeScenario } from './air-fixtures.js';
 import { toHex } from '../support/bytes.js';
 
-
 if (!haveShared) console.warn(sharedMissing);
 
 let dir: string;
@@ -102,9 +101,15 @@ describe.skipIf(!haveShared)('radio process against the simulated CC1101', () =>
     // second one before its first byte is read, four times longer than the FIFO lasts.
     const pool = plannedAir(200, 3);
     const rawLength = (t: Transmission) => (t.mode === 'T' ? Math.ceil((t.frameHex.length / 2) * 1.5) : t.frameHex.length / 2 + 2);
-    const picked = pool.transmissions.map((t, i) => ({ t, i })).filter(({ t }) => rawLength(t) <= 64).slice(0, 3);
+    const picked = pool.transmissions
+      .map((t, i) => ({ t, i }))
+      .filter(({ t }) => rawLength(t) <= 64)
+      .slice(0, 3);
     expect(picked).toHaveLength(3);
-    const air = { transmissions: picked.map(({ t }, k) => ({ ...t, atMs: 5 + k * 60 })), telegrams: picked.map(({ i }) => pool.telegrams[i]!) };
+    const air = {
+      transmissions: picked.map(({ t }, k) => ({ ...t, atMs: 5 + k * 60 })),
+      telegrams: picked.map(({ i }) => pool.telegrams[i]!),
+    };
     const file = path.join(dir, 'salvage.jsonl');
     await writeScenario(file, air.transmissions);
     const radio = new RadioSupervisor({

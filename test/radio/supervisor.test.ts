@@ -23,7 +23,9 @@ async function waitUntil(test: () => boolean, ms: number): Promise<void> {
 describe('RadioSupervisor', () => {
   it('fails to start with the chip check message when no CC1101 answers', async () => {
     const radio = new RadioSupervisor({ radio: 'sim', sim: { absent: true } });
-    await expect(radio.start()).rejects.toThrow(/^no CC1101 answered on \/dev\/spidev0\.0 \(simulated CC1101\): check wiring and that SPI is enabled/);
+    await expect(radio.start()).rejects.toThrow(
+      /^no CC1101 answered on \/dev\/spidev0\.0 \(simulated CC1101\): check wiring and that SPI is enabled/,
+    );
   });
 
   it('starts a clone chip and warns once, naming its VERSION', async () => {
@@ -44,7 +46,9 @@ describe('RadioSupervisor', () => {
   it('takes the fault from WMBUS_SIM_FAULT and refuses a name it does not know', async () => {
     process.env.WMBUS_SIM_FAULT = 'absent';
     try {
-      await expect(new RadioSupervisor({ radio: 'sim', sim: { time: 'steady' } }).start()).rejects.toThrow(/check wiring and that SPI is enabled/);
+      await expect(new RadioSupervisor({ radio: 'sim', sim: { time: 'steady' } }).start()).rejects.toThrow(
+        /check wiring and that SPI is enabled/,
+      );
       process.env.WMBUS_SIM_FAULT = 'loose-wire';
       await expect(new RadioSupervisor({ radio: 'sim', sim: { time: 'steady' } }).start()).rejects.toThrow(
         'WMBUS_SIM_FAULT=loose-wire is not a simulated fault; use one of absent, clone, gdo2-unwired, pll-unlocked',
@@ -59,7 +63,11 @@ describe('RadioSupervisor', () => {
     air.transmissions.forEach((t, i) => (t.atMs = 50 + i * 100));
     const file = path.join(dir, 'unwired.jsonl');
     await writeFile(file, air.transmissions.map((t) => JSON.stringify(t)).join('\n'));
-    const radio = new RadioSupervisor({ radio: 'sim', pins: { gdo2: 25 }, sim: { scenarioFile: file, time: 'steady', fault: 'gdo2-unwired' } });
+    const radio = new RadioSupervisor({
+      radio: 'sim',
+      pins: { gdo2: 25 },
+      sim: { scenarioFile: file, time: 'steady', fault: 'gdo2-unwired' },
+    });
     const errors: string[] = [];
     const warnings: string[] = [];
     const frames: RadioFrame[] = [];
@@ -104,18 +112,20 @@ describe('RadioSupervisor', () => {
     const file = path.join(dir, 'bad.jsonl');
     await writeFile(file, '{"atMs": 1, "mode": "T", "frameHex": "0A44"}\n{"atMs": 2, "mode": "X"}\n');
     const radio = new RadioSupervisor({ radio: 'sim', sim: { scenarioFile: file } });
-    await expect(radio.start()).rejects.toThrow(/bad\.jsonl line 1: frameHex has 2 bytes, but a format A frame with L=10 has 15 with its CRCs/);
+    await expect(radio.start()).rejects.toThrow(
+      /bad\.jsonl line 1: frameHex has 2 bytes, but a format A frame with L=10 has 15 with its CRCs/,
+    );
   });
 
   it.skipIf(!haveShared)('restarts a radio process that dies, and the new one receives', async () => {
     // An air module that sends one telegram every 50 ms, forever.
     const air = plannedAir(1, 21);
     const modulePath = path.join(dir, 'air.mjs');
-    await writeFile(
-      modulePath,
-      `export function* createAir(o) { for (let i = 0; ; i++) yield { ...o.tx, atMs: 20 + i * 50 }; }\n`,
-    );
-    const radio = new RadioSupervisor({ radio: 'sim', sim: { airModule: modulePath, airOptions: { tx: air.transmissions[0] }, time: 'steady' } });
+    await writeFile(modulePath, `export function* createAir(o) { for (let i = 0; ; i++) yield { ...o.tx, atMs: 20 + i * 50 }; }\n`);
+    const radio = new RadioSupervisor({
+      radio: 'sim',
+      sim: { airModule: modulePath, airOptions: { tx: air.transmissions[0] }, time: 'steady' },
+    });
     const frames: RadioFrame[] = [];
     const errors: Error[] = [];
     radio.on('frame', (f: RadioFrame) => frames.push(f));

@@ -93,7 +93,8 @@ describe('KeyStore', () => {
     await writeFile(path.join(dir, 'keys.json.tmp'), '{"half', { mode: 0o644 });
     await chmod(path.join(dir, 'keys.json.tmp'), 0o644);
     await keys.set('87654321', '0F0E0D0C0B0A09080706050403020100');
-    for (const name of ['keys.json', 'keys.json.prev']) expect({ name, mode: (await stat(path.join(dir, name))).mode & 0o777 }).toEqual({ name, mode: 0o600 });
+    for (const name of ['keys.json', 'keys.json.prev'])
+      expect({ name, mode: (await stat(path.join(dir, name))).mode & 0o777 }).toEqual({ name, mode: 0o600 });
     expect(Object.keys(JSON.parse(await readFile(path.join(dir, 'keys.json'), 'utf8'))).sort()).toEqual(['12345678', '87654321']);
   });
 

@@ -22,7 +22,10 @@ const HOUR = 3_600_000;
 interface V1 {
   state: {
     meters: Record<string, { latest: unknown; telegrams: number }>;
-    series: Record<string, { hourFloor: number; dayFloor: number; lastTime: number; recentSamples: SampleRow[]; openSample?: { t: number } }>;
+    series: Record<
+      string,
+      { hourFloor: number; dayFloor: number; lastTime: number; recentSamples: SampleRow[]; openSample?: { t: number } }
+    >;
   };
   hourly: { hourly: Record<string, HistoryRow[]>; samples: Record<string, SampleRow[]> };
   daily: { daily: Record<string, HistoryRow[]> };

@@ -20,7 +20,7 @@ afterEach(() => tmp.remove());
 const file = (name = 'keys.json') => path.join(tmp.dir, name);
 const open = () => KeyStore.open(tmp.dir, (m) => warnings.push(m));
 
-it('keeps the good keys of a file with a bad entry, takes that meter\'s key from the previous copy and names it', async () => {
+it("keeps the good keys of a file with a bad entry, takes that meter's key from the previous copy and names it", async () => {
   await writeFile(file(), JSON.stringify({ '11111111': A, '22222222': 'B0A09080706050403020100\u0007', '33333333': 42 }));
   await writeFile(file('keys.json.prev'), JSON.stringify({ '11111111': C, '22222222': B }));
   const keys = await open();
@@ -33,7 +33,7 @@ it('keeps the good keys of a file with a bad entry, takes that meter\'s key from
   expect(warnings.join('\n')).not.toContain('\u0007');
 });
 
-it('removes a removed meter\'s key from keys.json and keys.json.prev', async () => {
+it("removes a removed meter's key from keys.json and keys.json.prev", async () => {
   const keys = await open();
   await keys.set('11111111', A);
   await keys.set('22222222', B);

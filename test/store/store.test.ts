@@ -71,13 +71,23 @@ async function feed(store: GatewayStore, from: number, to: number, flushEvery: n
 
 const snapshot = (store: GatewayStore) => JSON.parse(JSON.stringify({ ...store.state, savedAt: 0, journalSeq: 0 })) as unknown;
 const rows = (store: GatewayStore) =>
-  JSON.parse(JSON.stringify(METERS.map((id) => ({ hourly: store.hourly.rows(id), daily: store.daily.rows(id), samples: store.samples.rows(id) })))) as unknown;
+  JSON.parse(
+    JSON.stringify(METERS.map((id) => ({ hourly: store.hourly.rows(id), daily: store.daily.rows(id), samples: store.samples.rows(id) }))),
+  ) as unknown;
 
 describe('GatewayStore', () => {
   it('gives back exactly the flushed state after a restart, through checkpoints and the journal after them', async () => {
     const store = await open({ checkpointBytes: 8 * 1024 });
     for (const id of METERS) claim(store, id);
-    store.state.nearby['33333333'] = { id: '33333333', manufacturer: 'KAM', medium: 'heat', encrypted: true, firstSeen: T0, lastSeen: T0, telegrams: 1 };
+    store.state.nearby['33333333'] = {
+      id: '33333333',
+      manufacturer: 'KAM',
+      medium: 'heat',
+      encrypted: true,
+      firstSeen: T0,
+      lastSeen: T0,
+      telegrams: 1,
+    };
     store.touch();
     // 20 hours across the spring DST night, flushed every 4 readings (like every 30 s with 4 per 30 s).
     await feed(store, 0, 600, 4);
@@ -113,7 +123,7 @@ describe('GatewayStore', () => {
     const hours = again.hourly.rows(METERS[0]!);
     const open0 = Object.values(again.state.series[METERS[0]!]!.openHours);
     const total = [...hours.map((h) => h.d), ...open0].reduce((s, d) => s + (d['volume'] ?? 0), 0);
-    expect(total).toBeCloseTo((reading(METERS[0]!, 199).counters['volume']! - reading(METERS[0]!, 0).counters['volume']!), 9);
+    expect(total).toBeCloseTo(reading(METERS[0]!, 199).counters['volume']! - reading(METERS[0]!, 0).counters['volume']!, 9);
   });
 
   it('skips a journal line cut off by a power cut, with a message, and appends cleanly after it', async () => {
@@ -146,7 +156,9 @@ describe('GatewayStore', () => {
     await writeFile(file, lines.join('\n'));
     const again = await open();
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/line 6 of .*journal\.jsonl is damaged .*moved .* to .*journal\.jsonl\.corrupt-.*starts from journal entry 5, readings after it are lost/);
+    expect(warnings[0]).toMatch(
+      /line 6 of .*journal\.jsonl is damaged .*moved .* to .*journal\.jsonl\.corrupt-.*starts from journal entry 5, readings after it are lost/,
+    );
     expect(snapshot(again)).toEqual(beforeDamage);
     expect((await readdir(tmp.dir)).some((f) => f.startsWith('journal.jsonl.corrupt-'))).toBe(true);
     warnings = [];
@@ -162,12 +174,17 @@ describe('GatewayStore', () => {
     const beforeDamage = snapshot(store);
     await feed(store, 8, 16, 4);
     const file = path.join(tmp.dir, 'journal.jsonl');
-    const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { seq: number; r: Array<[string, object]> });
+    const lines = (await readFile(file, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { seq: number; r: Array<[string, object]> });
     lines[2]!.r[3]![1] = { time: null };
     await writeFile(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
     const again = await open();
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/journal entry 3 .* is damaged \(the reading of meter 22222222 lacks its time or values\).*starts from journal entry 2/);
+    expect(warnings[0]).toMatch(
+      /journal entry 3 .* is damaged \(the reading of meter 22222222 lacks its time or values\).*starts from journal entry 2/,
+    );
     expect(snapshot(again)).toEqual(beforeDamage);
   });
 

@@ -18,7 +18,8 @@ const T0 = Date.parse('2025-06-20T10:00:00+02:00');
 const HOUR = 3_600_000;
 const END = T0 + 3 * HOUR;
 
-const registerWh = (meter: typeof GAMA, t: number, dif: string, vif: string) => sentValues(meter, t).find((v) => v.dif === dif && v.vif === vif)!.value;
+const registerWh = (meter: typeof GAMA, t: number, dif: string, vif: string) =>
+  sentValues(meter, t).find((v) => v.dif === dif && v.vif === vif)!.value;
 const importKwh = (t: number) => registerWh(GAMA, t, '0E', '03') / 1000;
 const exportKwh = (t: number) => registerWh(GAMA, t, '0E', '833C') / 1000;
 
@@ -60,7 +61,9 @@ describe('reading is open', () => {
 
   it('GET /api lists every route, and /api/info tells the time zone', async () => {
     const r = await api('GET', '/api');
-    expect(r.json.routes.map((x: { method: string; path: string }) => `${x.method} ${x.path}`)).toEqual(ROUTES.map((x) => `${x.method} ${x.path}`));
+    expect(r.json.routes.map((x: { method: string; path: string }) => `${x.method} ${x.path}`)).toEqual(
+      ROUTES.map((x) => `${x.method} ${x.path}`),
+    );
     const info = await api('GET', '/api/info');
     expect(info.json).toMatchObject({ name: 'wmbus-gateway', timeZone: 'Europe/Warsaw', metrics: true, adminToken: 'configuration' });
   });
@@ -124,7 +127,11 @@ describe('changes need the admin token', () => {
     const before = await storedFiles();
     const bad: Array<{ opts: Parameters<typeof request>[3]; status: number; message: RegExp }> = [
       { opts: { raw: '{"id": "30434741",', headers: { 'Content-Type': 'application/json' } }, status: 400, message: /not valid JSON/ },
-      { opts: { raw: `{"id":"${GAMA.id}"}`, headers: { 'Content-Type': 'text/plain' } }, status: 415, message: /Content-Type: application\/json/ },
+      {
+        opts: { raw: `{"id":"${GAMA.id}"}`, headers: { 'Content-Type': 'text/plain' } },
+        status: 415,
+        message: /Content-Type: application\/json/,
+      },
       { opts: { body: [GAMA.id] }, status: 400, message: /one JSON object/ },
       { opts: { body: 'x'.repeat(5000) }, status: 413, message: /at most 4096 bytes/ },
       { opts: { body: { id: GAMA.id, key: GAMA.key, admin: true } }, status: 400, message: /unknown field "admin"/ },
@@ -193,7 +200,9 @@ describe('changes need the admin token', () => {
     const removed = await api('DELETE', `/api/meters/${NEIGHBOUR_GAMA.id}`, { token: TOKEN });
     expect(removed.json).toEqual({ removed: NEIGHBOUR_GAMA.id });
     expect((await api('GET', `/api/meters/${NEIGHBOUR_GAMA.id}`)).status).toBe(404);
-    expect((await api('GET', '/api/meters')).json.map((m: { id: string }) => m.id).sort()).toEqual([GAMA.id, WATER.id, PLAIN_WATER.id].sort());
+    expect((await api('GET', '/api/meters')).json.map((m: { id: string }) => m.id).sort()).toEqual(
+      [GAMA.id, WATER.id, PLAIN_WATER.id].sort(),
+    );
   });
 });
 
@@ -210,8 +219,16 @@ describe('history, samples and live events', () => {
     send(rig, GAMA, t);
     await until(() => got.join('').includes('event: reading'));
     await until(() => got.join('').includes(': heartbeat'));
-    const event = got.join('').split('\n\n').find((e) => e.includes('event: reading'))!;
-    const data = JSON.parse(event.split('\n').find((l) => l.startsWith('data: '))!.slice(6));
+    const event = got
+      .join('')
+      .split('\n\n')
+      .find((e) => e.includes('event: reading'))!;
+    const data = JSON.parse(
+      event
+        .split('\n')
+        .find((l) => l.startsWith('data: '))!
+        .slice(6),
+    );
     expect(data.reading).toMatchObject({ meterId: GAMA.id, time: t });
     expect(data.reading.counters.energy_import).toBeCloseTo(importKwh(t), 6);
     expect(data.reading.records).toBeUndefined();
@@ -232,7 +249,11 @@ describe('history, samples and live events', () => {
   it('serves hourly and daily history with ranges, as JSON and CSV, matching what the meter sent', async () => {
     for (const m of [GAMA, WATER]) for (const t of sendTimes(m, T0 + 240_000, END)) send(rig, m, t);
     rig.clock.t = END;
-    const times = [...sendTimes(GAMA, T0, T0 + 120_000).slice(0, 1), ...sendTimes(GAMA, T0 + 120_000, T0 + 240_000).slice(0, 1), ...sendTimes(GAMA, T0 + 240_000, END)];
+    const times = [
+      ...sendTimes(GAMA, T0, T0 + 120_000).slice(0, 1),
+      ...sendTimes(GAMA, T0 + 120_000, T0 + 240_000).slice(0, 1),
+      ...sendTimes(GAMA, T0 + 240_000, END),
+    ];
     const first = times[0]!;
     const last = times.at(-1)!;
 
@@ -245,12 +266,19 @@ describe('history, samples and live events', () => {
     expect(sum('energy_import')).toBeCloseTo(importKwh(last) - importKwh(first), 6);
     expect(sum('energy_export')).toBeCloseTo(exportKwh(last) - exportKwh(first), 6);
 
-    const ranged = await api('GET', `/api/meters/${GAMA.id}/history?resolution=hourly&from=2025-06-20T11:00:00%2B02:00&to=${T0 + 2 * HOUR}`);
+    const ranged = await api(
+      'GET',
+      `/api/meters/${GAMA.id}/history?resolution=hourly&from=2025-06-20T11:00:00%2B02:00&to=${T0 + 2 * HOUR}`,
+    );
     expect(ranged.json.buckets.map((b: { start: number }) => b.start)).toEqual([T0 + HOUR]);
 
     const daily = await api('GET', `/api/meters/${GAMA.id}/history?resolution=day&from=2025-06-20&to=2025-06-21`);
     expect(daily.json.buckets).toHaveLength(1);
-    expect(daily.json.buckets[0]).toMatchObject({ start: Date.parse('2025-06-20T00:00:00+02:00'), local: '2025-06-20T00:00:00+02:00', partial: true });
+    expect(daily.json.buckets[0]).toMatchObject({
+      start: Date.parse('2025-06-20T00:00:00+02:00'),
+      local: '2025-06-20T00:00:00+02:00',
+      partial: true,
+    });
     expect(daily.json.buckets[0].deltas.energy_import ?? 0).toBeCloseTo(sum('energy_import'), 6);
     expect(daily.json.buckets[0].deltas.energy_export).toBeCloseTo(sum('energy_export'), 6);
     expect(sum('energy_export')).toBeGreaterThan(1);
@@ -258,7 +286,10 @@ describe('history, samples and live events', () => {
     const csv = await api('GET', `/api/meters/${GAMA.id}/history.csv?resolution=hour`);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(csv.headers.get('content-disposition')).toBe(`attachment; filename="${GAMA.id}-hourly.csv"`);
-    const [header, ...rows] = csv.text.trim().split('\r\n').map((l) => l.split(','));
+    const [header, ...rows] = csv.text
+      .trim()
+      .split('\r\n')
+      .map((l) => l.split(','));
     expect(header!.slice(0, 5)).toEqual(['meter_id', 'start', 'end', 'energy_import_kwh', 'energy_export_kwh']);
     expect(rows).toHaveLength(3);
     rows.forEach((row, i) => {
@@ -273,7 +304,11 @@ describe('history, samples and live events', () => {
     expect(summary.json.today.energy_export).toBeCloseTo(sum('energy_export'), 6);
     expect(summary.json.month.energy_export).toBeCloseTo(sum('energy_export'), 6);
     const one = await api('GET', `/api/meters/${GAMA.id}`);
-    expect(one.json).toMatchObject({ meter: { id: GAMA.id, name: 'House' }, latest: { time: last }, summary: { today: summary.json.today } });
+    expect(one.json).toMatchObject({
+      meter: { id: GAMA.id, name: 'House' },
+      latest: { time: last },
+      summary: { today: summary.json.today },
+    });
     const all = await api('GET', '/api/latest');
     expect(all.json[GAMA.id].time).toBe(last);
     expect(all.json[WATER.id].counters.volume).toBeCloseTo(registerWh(WATER, sendTimes(WATER, T0, END).at(-1)!, '0C', '13') / 1000, 6);
@@ -302,7 +337,9 @@ describe('history, samples and live events', () => {
     expect(r.json.meterId).toBe(GAMA.id);
     const samples = r.json.samples as Array<{ t: number; values: Record<string, number> }>;
     expect(samples.length).toBeGreaterThan(20);
-    const volts = sentValues(GAMA, T0).filter((v) => v.vif.startsWith('FDC9FC')).map((v) => v.value);
+    const volts = sentValues(GAMA, T0)
+      .filter((v) => v.vif.startsWith('FDC9FC'))
+      .map((v) => v.value);
     for (const s of samples) {
       expect(s.t).toBeGreaterThanOrEqual(T0);
       expect(s.values.voltage_l1).toBeGreaterThanOrEqual(Math.min(...volts) - 10);
@@ -312,7 +349,18 @@ describe('history, samples and live events', () => {
 
   it('never serves a key, whatever is read', async () => {
     const keys = [GAMA.key!, WATER.key!, NEIGHBOUR_GAMA.key!].map((k) => k.toUpperCase());
-    for (const p of ['/api/meters', '/api/latest', `/api/meters/${GAMA.id}`, `/api/meters/${GAMA.id}/latest`, '/api/nearby', '/api/radio', '/api/telegrams', '/api/info', '/healthz', '/metrics']) {
+    for (const p of [
+      '/api/meters',
+      '/api/latest',
+      `/api/meters/${GAMA.id}`,
+      `/api/meters/${GAMA.id}/latest`,
+      '/api/nearby',
+      '/api/radio',
+      '/api/telegrams',
+      '/api/info',
+      '/healthz',
+      '/metrics',
+    ]) {
       const r = await api('GET', p);
       expect(r.status, p).toBe(200);
       for (const k of keys) expect(r.text.toUpperCase(), p).not.toContain(k);
@@ -322,7 +370,9 @@ describe('history, samples and live events', () => {
   it('serves Prometheus text on /metrics', async () => {
     const r = await api('GET', '/metrics');
     expect(r.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
-    expect(r.text).toMatch(new RegExp(`^wmbus_meter_energy_joules_total\\{[^}]*meter="${GAMA.id}"|^wmbus_meter_energy_joules_total\\{[^}]*id="${GAMA.id}"`, 'm'));
+    expect(r.text).toMatch(
+      new RegExp(`^wmbus_meter_energy_joules_total\\{[^}]*meter="${GAMA.id}"|^wmbus_meter_energy_joules_total\\{[^}]*id="${GAMA.id}"`, 'm'),
+    );
   });
 });
 
@@ -332,12 +382,16 @@ describe('the page', () => {
     expect(pl.text).toContain('<html lang="pl">');
     const en = await request(rig.base, 'GET', '/', { headers: { 'Accept-Language': 'de-DE,en;q=0.7,pl;q=0.3' } });
     expect(en.text).toContain('<html lang="en">');
-    const res = await new Promise<http.IncomingMessage>((resolve) => http.get(`${rig.base}/app.js`, { headers: { 'Accept-Encoding': 'gzip' } }, resolve));
+    const res = await new Promise<http.IncomingMessage>((resolve) =>
+      http.get(`${rig.base}/app.js`, { headers: { 'Accept-Encoding': 'gzip' } }, resolve),
+    );
     const chunks: Buffer[] = [];
     for await (const c of res) chunks.push(c as Buffer);
     expect(res.headers['content-encoding']).toBe('gzip');
     expect(gunzipSync(Buffer.concat(chunks)).toString()).toContain("from './state.js'");
-    const again = await request(rig.base, 'GET', '/app.js', { headers: { 'If-None-Match': String(res.headers['etag']) , 'Accept-Encoding': 'gzip' } });
+    const again = await request(rig.base, 'GET', '/app.js', {
+      headers: { 'If-None-Match': String(res.headers['etag']), 'Accept-Encoding': 'gzip' },
+    });
     expect(again.status).toBe(304);
   });
 
@@ -359,7 +413,9 @@ describe('the page', () => {
         }
       }
     }
-    expect([...seen]).toEqual(expect.arrayContaining(['app.js', 'charts.js', 'vendor/uPlot.iife.min.js', 'vendor/uPlot.min.css', 'style.css']));
+    expect([...seen]).toEqual(
+      expect.arrayContaining(['app.js', 'charts.js', 'vendor/uPlot.iife.min.js', 'vendor/uPlot.min.css', 'style.css']),
+    );
   });
 
   it('covered every route of the table', () => {

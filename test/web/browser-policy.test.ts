@@ -62,7 +62,9 @@ describe('browser policy', () => {
   });
 
   it('refuses a setting that is not an origin, naming it', () => {
-    expect(() => loadConfig({ env: { WMBUS_HTTP_CORS_ORIGINS: 'http://ha.local:8123/lovelace' } })).toThrow(/http\.corsOrigins .*not an origin/);
+    expect(() => loadConfig({ env: { WMBUS_HTTP_CORS_ORIGINS: 'http://ha.local:8123/lovelace' } })).toThrow(
+      /http\.corsOrigins .*not an origin/,
+    );
     expect(loadConfig({ env: { WMBUS_HTTP_CORS_ORIGINS: '*' } }).http.corsOrigins).toEqual(['*']);
   });
 });

@@ -78,7 +78,11 @@ beforeAll(async () => {
     ...(existsSync('/dev/spidev0.0') ? { WMBUS_DEMO: '1' } : {}),
   };
   delete env['WMBUS_ADMIN_TOKEN'];
-  service = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, 'run', '--data', tmp.dir], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  service = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, 'run', '--data', tmp.dir], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   service.stdout!.on('data', (c: Buffer) => (log += c.toString()));
   service.stderr!.on('data', (c: Buffer) => (log += c.toString()));
   await waitForLog(/web: the page and JSON API on/, 30_000);
@@ -86,7 +90,16 @@ beforeAll(async () => {
   profile = await mkdtemp(path.join(os.tmpdir(), 'wmbus-chromium-'));
   browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     locale: 'pl-PL',
     viewport: { width: 1280, height: 900 },
   });
@@ -160,7 +173,14 @@ describe.skipIf(!haveChromium)('the page in Chromium against the demo service', 
     const daysWithImport = dailyRows.slice(1).filter((r) => Number(r.split(',')[importColumn]) > 0).length;
     expect(daysWithImport).toBeGreaterThanOrEqual(28);
     // The range picker: the last 24 hours draw fewer bars than 48.
-    const rowsOf = async () => (await (await other.request.get(base + (await other.locator('section:has([data-chart="hour"]) a[download]').getAttribute('href'))!)).text()).trim().split('\r\n').length;
+    const rowsOf = async () =>
+      (
+        await (
+          await other.request.get(base + (await other.locator('section:has([data-chart="hour"]) a[download]').getAttribute('href'))!)
+        ).text()
+      )
+        .trim()
+        .split('\r\n').length;
     await other.locator('section:has([data-chart="hour"]) select').selectOption('h24');
     await expect.poll(rowsOf).toBeLessThanOrEqual(26);
     await hourly.locator('canvas').waitFor();
@@ -184,7 +204,9 @@ describe.skipIf(!haveChromium)('the page in Chromium against the demo service', 
     await gas.locator('button').click();
     await dialog.locator('input[name="key"]').fill(HOUSE.key!);
     await dialog.locator('button[type="submit"]').click();
-    await expect.poll(() => dialog.locator('.problem').first().textContent()).toMatch(new RegExp(`does not decrypt the telegrams of meter ${GAS.id}`));
+    await expect
+      .poll(() => dialog.locator('.problem').first().textContent())
+      .toMatch(new RegExp(`does not decrypt the telegrams of meter ${GAS.id}`));
     await dialog.locator('button', { hasText: 'Cancel' }).click();
     await expect.poll(() => other.locator(`#claimed [data-meter="${GAS.id}"] .badge`).textContent()).toBe('wrong key');
 

@@ -45,7 +45,10 @@ it('answers 503 while the store cannot be written, logs that once, and 200 with 
   expect(sick.json).toMatchObject({ ok: false, storeError: expect.stringContaining(disk.dir) });
   expect(await healthcheck()).toBe(1);
   // one line from the store, whatever the retries; each refused request is named by the web log
-  expect(rig.logs.filter((l) => /writing the store/.test(l) && !l.includes("POST")), rig.logs.join("\n")).toHaveLength(1);
+  expect(
+    rig.logs.filter((l) => /writing the store/.test(l) && !l.includes('POST')),
+    rig.logs.join('\n'),
+  ).toHaveLength(1);
 
   await disk.writable();
   expect((await request(rig.base, 'POST', '/api/meters', { token: TOKEN, body: { id: '12345678', name: 'Three' } })).status).toBe(201);

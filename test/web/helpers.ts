@@ -31,7 +31,12 @@ export function memoryLogger(lines: string[]): Logger {
   return { debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error') };
 }
 
-export async function startRig(opts: { t0: number; env?: Record<string, string>; dir?: string; web?: Partial<WebOutputOptions> }): Promise<Rig> {
+export async function startRig(opts: {
+  t0: number;
+  env?: Record<string, string>;
+  dir?: string;
+  web?: Partial<WebOutputOptions>;
+}): Promise<Rig> {
   const tmp = opts.dir ? { dir: opts.dir, remove: async () => {} } : await tempDir();
   const loaded = testConfig(tmp.dir, opts.env ?? {});
   // Port 0: the system picks a free one; the tests read it back from the output.

@@ -7,7 +7,6 @@ import { encodeRecord } from '../../src/wmbus/apl/encode.js';
 import { parseRecords } from '../../src/wmbus/apl/records.js';
 import { hex, toHex } from '../support/bytes.js';
 
-
 const SENT = [
   '0C1427048502', // E1 volume 28504.27 m3 (BCD8)
   '046D32371F15', // E1 date/time type F

@@ -8,7 +8,6 @@ import type { MbusRecord } from '../../src/wmbus/types.js';
 import { haveShared, referenceExamples } from '../conformance/shared-files.js';
 import { hex } from '../support/bytes.js';
 
-
 function records(apl: string): MbusRecord[] {
   const r = parseRecords(hex(apl));
   if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
@@ -121,7 +120,9 @@ describe('VIF tables and combinable VIFEs', () => {
     expect(one('0AFDC9FC02 3602').phase).toBe('L2');
     expect(one('0AFDC9FC03 3602').phase).toBe('L3');
     expect(one('0BABC8FC10 000007')).toMatchObject({
-      quantity: 'power', value: 70000, qualifiers: ['upper limit value', 'accumulation of absolute value'],
+      quantity: 'power',
+      value: 70000,
+      qualifiers: ['upper limit value', 'accumulation of absolute value'],
     });
   });
 

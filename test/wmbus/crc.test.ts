@@ -6,7 +6,6 @@ import { stripBlockCrcs } from '../../src/wmbus/frame/blocks.js';
 import { addBlockCrcs } from '../../src/wmbus/frame/encode.js';
 import { hex, toHex } from '../support/bytes.js';
 
-
 describe('CRC-16 EN 13757', () => {
   it.each([
     ['313233343536373839', 0xc2b7],
@@ -20,9 +19,7 @@ describe('CRC-16 EN 13757', () => {
 
 describe('DLL block CRCs', () => {
   // OMS Vol.2 Annex N N.2.1, frame format A on air (shared/docs/PROTOCOL.md E1).
-  const n21 = hex(
-    '2E449315785634123303|3363|7A2A0020255923C95AAA26D1B2E7493B|C2AD|013EC4A6F6D3529B520EDFF0EA6DEFC9|55B2|9D6D69EBF3|EC8A',
-  );
+  const n21 = hex('2E449315785634123303|3363|7A2A0020255923C95AAA26D1B2E7493B|C2AD|013EC4A6F6D3529B520EDFF0EA6DEFC9|55B2|9D6D69EBF3|EC8A');
   it('strips format A CRCs and keeps every data byte', () => {
     const r = stripBlockCrcs('A', n21);
     expect(r.ok).toBe(true);
@@ -52,7 +49,15 @@ describe('decoding with the DLL CRCs still in place', () => {
   const key = Uint8Array.from({ length: 16 }, (_, i) => i);
   const records = (n: number) => hex('0C1427048502' + '8E1003791337020000'.repeat(n));
   const telegrams = [2, 5, 13].map((n) =>
-    buildTelegram({ manufacturer: 'EGM', id: '30434741', version: 1, deviceType: 2, accessNumber: n, apl: hex('2F2F' + toHex(records(n))), security: { mode: 5, key } }),
+    buildTelegram({
+      manufacturer: 'EGM',
+      id: '30434741',
+      version: 1,
+      deviceType: 2,
+      accessNumber: n,
+      apl: hex('2F2F' + toHex(records(n))),
+      security: { mode: 5, key },
+    }),
   );
 
   it.each(telegrams.map((t) => [t.length, t]))('%s-byte telegram: format A, format B and stripped decode alike', (_length, t) => {

@@ -14,11 +14,18 @@ import { seededRandom as prng } from '../../drivers/cc1101/sim/ether.js';
 
 const TOTAL = 100_000;
 const ERROR_CODES = new Set<ErrorCode>([
-  'WRONG_KEY', 'NO_KEY', 'MAC_MISMATCH', 'CRC', 'TRUNCATED', 'MALFORMED',
-  'NOT_ENCRYPTED', 'UNSUPPORTED_SECURITY', 'UNSUPPORTED_CI', 'UNKNOWN_FORMAT',
+  'WRONG_KEY',
+  'NO_KEY',
+  'MAC_MISMATCH',
+  'CRC',
+  'TRUNCATED',
+  'MALFORMED',
+  'NOT_ENCRYPTED',
+  'UNSUPPORTED_SECURITY',
+  'UNSUPPORTED_CI',
+  'UNKNOWN_FORMAT',
 ]);
 const INTERESTING_CI = [0x72, 0x73, 0x78, 0x79, 0x7a, 0x7b, 0x69, 0x6a, 0x6b, 0x8c, 0x8d, 0x8e, 0x8f, 0x90, 0x81, 0xa0];
-
 
 function corpus(): { seeds: Uint8Array[]; keys: Map<string, Uint8Array> } {
   const key = parseKey('000102030405060708090A0B0C0D0E0F');
@@ -68,7 +75,9 @@ function mutate(rand: () => number, seeds: Uint8Array[]): Uint8Array {
     }
     case 4: {
       const at = int(b.length + 1);
-      b = int(2) ? new Uint8Array([...b.subarray(0, at), int(256), ...b.subarray(at)]) : new Uint8Array([...b.subarray(0, at), ...b.subarray(at + 1)]);
+      b = int(2)
+        ? new Uint8Array([...b.subarray(0, at), int(256), ...b.subarray(at)])
+        : new Uint8Array([...b.subarray(0, at), ...b.subarray(at + 1)]);
       break;
     }
     case 5:
@@ -125,11 +134,16 @@ describe('decoder fuzz', () => {
       let outcome: string;
       if (result.ok === true) {
         outcome = 'ok';
-        if (typeof result.telegram.id !== 'string' || !Array.isArray(result.telegram.records)) faults.push(`bad telegram for ${Buffer.from(input).toString('hex')}`);
+        if (typeof result.telegram.id !== 'string' || !Array.isArray(result.telegram.records))
+          faults.push(`bad telegram for ${Buffer.from(input).toString('hex')}`);
       } else {
         outcome = result.error.code;
-        if (!ERROR_CODES.has(result.error.code) || typeof result.error.message !== 'string' || result.error.message === '' ||
-          result.error.message.startsWith('decoder fault')) {
+        if (
+          !ERROR_CODES.has(result.error.code) ||
+          typeof result.error.message !== 'string' ||
+          result.error.message === '' ||
+          result.error.message.startsWith('decoder fault')
+        ) {
           faults.push(`${result.error.code}: ${result.error.message} for ${Buffer.from(input).toString('hex')}`);
         }
       }
@@ -152,7 +166,8 @@ describe('decoder fuzz', () => {
     expect(faults.slice(0, 5)).toEqual([]);
     expect([...seen.values()].reduce((a, b) => a + b, 0)).toBe(TOTAL);
     // The mutations must reach deep into the layers, not stop at the first check.
-    for (const outcome of ['ok', 'CRC', 'TRUNCATED', 'WRONG_KEY', 'MAC_MISMATCH', 'NO_KEY'] as const) expect(seen.get(outcome) ?? 0, outcome).toBeGreaterThan(0);
+    for (const outcome of ['ok', 'CRC', 'TRUNCATED', 'WRONG_KEY', 'MAC_MISMATCH', 'NO_KEY'] as const)
+      expect(seen.get(outcome) ?? 0, outcome).toBeGreaterThan(0);
     expect(formats.size).toBeLessThanOrEqual(256);
     // Generous: a leak of even a few hundred bytes per telegram would show as tens of megabytes.
     expect(afterSecond - afterFirst).toBeLessThan(16 * 2 ** 20);

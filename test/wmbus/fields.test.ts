@@ -30,7 +30,9 @@ function fieldsOf(apl: string, header = ELECTRICITY): Record<string, number | st
 
 describe('buildFields', () => {
   it('names an Apator electricity meter’s registers by direction and phase (amiplus test 1)', () => {
-    const f = fieldsOf('2F2F0E035040691500000B2B300300066D00790C7423400C78371204860BABC8FC100000000E833C8074000000000BAB3C0000000AFDC9FC0136022F2F');
+    const f = fieldsOf(
+      '2F2F0E035040691500000B2B300300066D00790C7423400C78371204860BABC8FC100000000E833C8074000000000BAB3C0000000AFDC9FC0136022F2F',
+    );
     expect(f).toEqual({
       energy_import_kwh: 15694.05,
       power_import_w: 330,

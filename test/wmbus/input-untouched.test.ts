@@ -21,12 +21,28 @@ const built: Sample[] = [
   {
     name: 'built mode 5 telegram',
     key: KEY,
-    telegram: buildTelegram({ manufacturer: 'ELS', id: '12345678', version: 0x33, deviceType: 3, accessNumber: 7, apl: hex('2F2F0C1427048502046D32371F1502FD170000'), security: { mode: 5, key: KEY } }),
+    telegram: buildTelegram({
+      manufacturer: 'ELS',
+      id: '12345678',
+      version: 0x33,
+      deviceType: 3,
+      accessNumber: 7,
+      apl: hex('2F2F0C1427048502046D32371F1502FD170000'),
+      security: { mode: 5, key: KEY },
+    }),
   },
   {
     name: 'built mode 7 telegram',
     key: KEY,
-    telegram: buildTelegram({ manufacturer: 'ELS', id: '12345679', version: 0x33, deviceType: 3, accessNumber: 8, apl: hex('2F2F0C1427048502046D32371F1502FD170000'), security: { mode: 7, key: KEY, counter: 1000 } }),
+    telegram: buildTelegram({
+      manufacturer: 'ELS',
+      id: '12345679',
+      version: 0x33,
+      deviceType: 3,
+      accessNumber: 8,
+      apl: hex('2F2F0C1427048502046D32371F1502FD170000'),
+      security: { mode: 7, key: KEY, counter: 1000 },
+    }),
   },
 ];
 

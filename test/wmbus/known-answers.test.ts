@@ -40,7 +40,10 @@ describe('published telegrams decode to their published values', () => {
     expect(result.telegram.security.decrypted).toBe(true);
     if (v.expect.mac) expect(result.telegram.security.macVerified).toBe(true);
     for (const want of v.expect.records) {
-      expect(result.telegram.records.some((r) => recordMatches(r, want)), `${v.name}: no record like ${JSON.stringify(want)}`).toBe(true);
+      expect(
+        result.telegram.records.some((r) => recordMatches(r, want)),
+        `${v.name}: no record like ${JSON.stringify(want)}`,
+      ).toBe(true);
     }
   });
 });

@@ -10,7 +10,6 @@ import { parseRecords } from '../../src/wmbus/apl/records.js';
 import { decodeTelegram } from '../../src/wmbus/decode.js';
 import { hex } from '../support/bytes.js';
 
-
 function withL(text: string): Uint8Array {
   const body = hex(text);
   return Uint8Array.of(body.length, ...body);

@@ -15,7 +15,11 @@ const examples = referenceExamples();
 const telegrams = examples.filter((e) => e.telegram_hex !== undefined);
 
 function decodeExample(e: ReferenceExample, telegram = hex(e.telegram_hex!)): ReturnType<typeof decodeTelegram> {
-  return decodeTelegram(telegram, { keys: e.key ? keyForAll(parseKey(e.key)) : undefined, formats: new FormatMemory(), meters: meterFamilies });
+  return decodeTelegram(telegram, {
+    keys: e.key ? keyForAll(parseKey(e.key)) : undefined,
+    formats: new FormatMemory(),
+    meters: meterFamilies,
+  });
 }
 
 function decoded(e: ReferenceExample): DecodedTelegram {
@@ -100,7 +104,10 @@ describe.skipIf(!haveShared)('reference examples (conformance/reference-examples
       const formats = new FormatMemory();
       const full = decodeTelegram(withDll(hex(e.apl_hex!)), { formats });
       const compactTelegram = withDll(hex(e.expect.compact_form!));
-      expect(decodeTelegram(compactTelegram, { formats: new FormatMemory() })).toMatchObject({ ok: false, error: { code: 'UNKNOWN_FORMAT' } });
+      expect(decodeTelegram(compactTelegram, { formats: new FormatMemory() })).toMatchObject({
+        ok: false,
+        error: { code: 'UNKNOWN_FORMAT' },
+      });
       const compact = decodeTelegram(compactTelegram, { formats });
       for (const result of [full, compact]) {
         expect(result.ok).toBe(true);

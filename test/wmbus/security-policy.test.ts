@@ -30,7 +30,10 @@ function inClear(telegram: Uint8Array, payloadAt: number): Uint8Array {
 }
 
 describe('TPL mode 5 and 7 keys', () => {
-  for (const security of [{ mode: 5 as const, key: KEY }, { mode: 7 as const, key: KEY, counter: 77 }]) {
+  for (const security of [
+    { mode: 5 as const, key: KEY },
+    { mode: 7 as const, key: KEY, counter: 77 },
+  ]) {
     const telegram = buildTelegram({ ...meter, apl: APL, security });
     // Mode 5: DLL(10) + TPL(5); mode 7: DLL(10) + AFL(17) + TPL(5) + CFE(1).
     const payloadAt = security.mode === 5 ? 15 : 33;
@@ -150,7 +153,11 @@ describe.skipIf(!haveShared)('wmbusmeters vectors: keys and downgrades', () => {
 
   it('passes the key check of every really encrypted AES telegram with its key', () => {
     const encrypted = vectors.filter(
-      (v) => v.expected && v.key?.length === 32 && v.frame.encrypted_on_air && !v.frame.payload_already_decrypted &&
+      (v) =>
+        v.expected &&
+        v.key?.length === 32 &&
+        v.frame.encrypted_on_air &&
+        !v.frame.payload_already_decrypted &&
         (v.frame.tpl_security_mode === 5 || v.frame.tpl_security_mode === 7 || v.frame.ell_security === 'AES_CTR'),
     );
     expect(encrypted.length).toBeGreaterThan(15);
@@ -160,7 +167,10 @@ describe.skipIf(!haveShared)('wmbusmeters vectors: keys and downgrades', () => {
       for (const prior of v.prior_telegrams_hex ?? []) decodeTelegram(hex(prior), { keys, formats });
       const result = decodeTelegram(hex(v.telegram_hex), { keys, formats });
       if (result.ok) expect(result.telegram.security.decrypted, v.source).toBe(true);
-      else expect(['WRONG_KEY', 'NO_KEY', 'MAC_MISMATCH', 'NOT_ENCRYPTED', 'CRC'], `${v.source}: ${result.error.message}`).not.toContain(result.error.code);
+      else
+        expect(['WRONG_KEY', 'NO_KEY', 'MAC_MISMATCH', 'NOT_ENCRYPTED', 'CRC'], `${v.source}: ${result.error.message}`).not.toContain(
+          result.error.code,
+        );
     }
   });
 

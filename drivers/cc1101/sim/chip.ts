@@ -2,8 +2,26 @@ import type { Clock } from '../../clock.js';
 import type { GpioLine } from '../../gpio/line.js';
 import type { SpiBus, SpiTransfer } from '../../spi/bus.js';
 import {
-  CHIP_STATE, CONFIG_REGISTERS, FIFO, FIFO_SIZE, FREQ_STEP_HZ, FSCAL1_NO_LOCK, MARC, PATABLE, PKTSTATUS_CS, PKTSTATUS_SFD, REG, RESET_VALUES, RXBYTES_OVERFLOW,
-  STATUS, STROBE, carrierHz, channelBandwidthHz, dataRateBaud, rssiRegister, rxThreshold,
+  CHIP_STATE,
+  CONFIG_REGISTERS,
+  FIFO,
+  FIFO_SIZE,
+  FREQ_STEP_HZ,
+  FSCAL1_NO_LOCK,
+  MARC,
+  PATABLE,
+  PKTSTATUS_CS,
+  PKTSTATUS_SFD,
+  REG,
+  RESET_VALUES,
+  RXBYTES_OVERFLOW,
+  STATUS,
+  STROBE,
+  carrierHz,
+  channelBandwidthHz,
+  dataRateBaud,
+  rssiRegister,
+  rxThreshold,
 } from '../registers.js';
 import { type AirBurst, Ether, NOISE_RSSI_DBM, seededRandom } from './ether.js';
 
@@ -65,7 +83,12 @@ export class SimCc1101 implements SpiBus {
   readonly device: string;
   readonly ether: Ether;
   readonly stats: SimChipStats = {
-    packetsStarted: 0, overflows: 0, erratumViolations: 0, emptyFifoReads: 0, ignoredStrobes: 0, spiMessages: 0,
+    packetsStarted: 0,
+    overflows: 0,
+    erratumViolations: 0,
+    emptyFifoReads: 0,
+    ignoredStrobes: 0,
+    spiMessages: 0,
   };
   readonly gdo0: GpioLine;
   readonly gdo2: GpioLine;
@@ -215,36 +238,58 @@ export class SimCc1101 implements SpiBus {
 
   #chipState(): number {
     switch (this.#state) {
-      case 'idle': return CHIP_STATE.IDLE;
-      case 'calibrate': return CHIP_STATE.CALIBRATE;
-      case 'settle': return CHIP_STATE.SETTLING;
-      case 'rx': return CHIP_STATE.RX;
-      case 'overflow': return CHIP_STATE.RXFIFO_OVERFLOW;
+      case 'idle':
+        return CHIP_STATE.IDLE;
+      case 'calibrate':
+        return CHIP_STATE.CALIBRATE;
+      case 'settle':
+        return CHIP_STATE.SETTLING;
+      case 'rx':
+        return CHIP_STATE.RX;
+      case 'overflow':
+        return CHIP_STATE.RXFIFO_OVERFLOW;
     }
   }
 
   #marc(): number {
     switch (this.#state) {
-      case 'idle': return MARC.IDLE;
-      case 'calibrate': return this.#afterCalibration === 'rx' ? MARC.STARTCAL : MARC.MANCAL;
-      case 'settle': return MARC.ENDCAL;
-      case 'rx': return MARC.RX;
-      case 'overflow': return MARC.RXFIFO_OVERFLOW;
+      case 'idle':
+        return MARC.IDLE;
+      case 'calibrate':
+        return this.#afterCalibration === 'rx' ? MARC.STARTCAL : MARC.MANCAL;
+      case 'settle':
+        return MARC.ENDCAL;
+      case 'rx':
+        return MARC.RX;
+      case 'overflow':
+        return MARC.RXFIFO_OVERFLOW;
     }
   }
 
   #statusRegister(a: number): number {
     switch (a) {
-      case STATUS.PARTNUM: return 0x00;
-      case STATUS.VERSION: return this.#version;
-      case STATUS.FREQEST: return this.#freqestReg;
-      case STATUS.LQI: return this.#lqiReg;
-      case STATUS.RSSI: return this.#rssiReg;
-      case STATUS.MARCSTATE: return this.#marc();
+      case STATUS.PARTNUM:
+        return 0x00;
+      case STATUS.VERSION:
+        return this.#version;
+      case STATUS.FREQEST:
+        return this.#freqestReg;
+      case STATUS.LQI:
+        return this.#lqiReg;
+      case STATUS.RSSI:
+        return this.#rssiReg;
+      case STATUS.MARCSTATE:
+        return this.#marc();
       case STATUS.PKTSTATUS:
-        return (this.#packet ? PKTSTATUS_SFD | PKTSTATUS_CS : 0) | (this.#gdoLevel(this.#regs[REG.IOCFG2]!) << 2) | this.#gdoLevel(this.#regs[REG.IOCFG0]!);
-      case STATUS.RXBYTES: return (this.#state === 'overflow' ? RXBYTES_OVERFLOW : 0) | this.#fifoCount;
-      default: return 0;
+        return (
+          (this.#packet ? PKTSTATUS_SFD | PKTSTATUS_CS : 0) |
+          (this.#gdoLevel(this.#regs[REG.IOCFG2]!) << 2) |
+          this.#gdoLevel(this.#regs[REG.IOCFG0]!)
+        );
+      case STATUS.RXBYTES:
+        return (this.#state === 'overflow' ? RXBYTES_OVERFLOW : 0) | this.#fifoCount;
+      default:
+        return 0;
     }
   }
 
@@ -442,14 +487,25 @@ export class SimCc1101 implements SpiBus {
     const threshold = rxThreshold(this.#regs[REG.FIFOTHR]!);
     let level: boolean;
     switch (iocfg & 0x3f) {
-      case 0x00: level = this.#fifoCount >= threshold; break;
-      case 0x01: level = this.#fifoCount >= threshold || (this.#fifoCount > 0 && !this.#packet); break;
-      case 0x04: level = this.#state === 'overflow'; break;
-      case 0x06: level = this.#packet !== undefined; break;
-      case 0x0e: level = this.#packet !== undefined; break;
-      default: level = false;
+      case 0x00:
+        level = this.#fifoCount >= threshold;
+        break;
+      case 0x01:
+        level = this.#fifoCount >= threshold || (this.#fifoCount > 0 && !this.#packet);
+        break;
+      case 0x04:
+        level = this.#state === 'overflow';
+        break;
+      case 0x06:
+        level = this.#packet !== undefined;
+        break;
+      case 0x0e:
+        level = this.#packet !== undefined;
+        break;
+      default:
+        level = false;
     }
-    return (level !== ((iocfg & 0x40) !== 0) ? 1 : 0);
+    return level !== ((iocfg & 0x40) !== 0) ? 1 : 0;
   }
 
   /**

@@ -57,7 +57,7 @@ class DailyProfile {
     return days * this.#cumulative[DAY_MINUTES]! + within;
   }
   rateAt(t: number): number {
-    const m = (((t + PROFILE_OFFSET_MS) / MINUTE_MS) % DAY_MINUTES + DAY_MINUTES) % DAY_MINUTES;
+    const m = ((((t + PROFILE_OFFSET_MS) / MINUTE_MS) % DAY_MINUTES) + DAY_MINUTES) % DAY_MINUTES;
     const whole = Math.floor(m);
     return this.#cumulative[whole + 1]! - this.#cumulative[whole]!;
   }

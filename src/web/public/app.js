@@ -38,7 +38,11 @@ function renderNav(active) {
   fill(
     document.getElementById('nav'),
     Object.entries(VIEWS).map(([name, v]) =>
-      h('a', { href: `#/${name}`, class: name === active ? 'active' : undefined, 'aria-current': name === active ? 'page' : undefined }, t(v.label)),
+      h(
+        'a',
+        { href: `#/${name}`, class: name === active ? 'active' : undefined, 'aria-current': name === active ? 'page' : undefined },
+        t(v.label),
+      ),
     ),
   );
 }

@@ -148,7 +148,18 @@ function panel(resolution) {
     fill(
       total,
       `${t('charts.total')}: `,
-      series.map((s, i) => [i ? ' · ' : '', `${registerLabel(s)} `, h('b', {}, amount(s, data.buckets.reduce((a, b) => a + (b.deltas[s] ?? 0), 0)))]),
+      series.map((s, i) => [
+        i ? ' · ' : '',
+        `${registerLabel(s)} `,
+        h(
+          'b',
+          {},
+          amount(
+            s,
+            data.buckets.reduce((a, b) => a + (b.deltas[s] ?? 0), 0),
+          ),
+        ),
+      ]),
     );
   };
   preset.addEventListener('change', () => {
@@ -230,7 +241,10 @@ function barChart(uPlot, box, data, series, resolution, span) {
 
 /** Power and voltage averages of the kept window (48 h by default), one chart each. */
 function samplesPanel() {
-  const boxes = { power: h('div', { class: 'chart', dataset: { chart: 'power' } }), voltage: h('div', { class: 'chart', dataset: { chart: 'voltage' } }) };
+  const boxes = {
+    power: h('div', { class: 'chart', dataset: { chart: 'power' } }),
+    voltage: h('div', { class: 'chart', dataset: { chart: 'voltage' } }),
+  };
   const el = h('section', { class: 'card', hidden: true }, h('header', {}, h('h2', {}, t('charts.samples'))), boxes.power, boxes.voltage);
   let plots = [];
   const load = async (meterId) => {
@@ -262,7 +276,10 @@ function samplesPanel() {
               { stroke: '#556', size: 52, label: unit, labelSize: 14 },
             ],
             series: [
-              { value: (u, ts) => (ts === null ? '–' : dateLabel(ts * 1000, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })) },
+              {
+                value: (u, ts) =>
+                  ts === null ? '–' : dateLabel(ts * 1000, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }),
+              },
               ...list.map((n, i) => ({
                 label: registerLabel(n),
                 stroke: SAMPLE_COLORS[n] ?? PHASE_COLORS[i % PHASE_COLORS.length],
@@ -278,7 +295,11 @@ function samplesPanel() {
       ]);
     }
   };
-  return { el, load, resize: () => plots.forEach(([p, box]) => p.setSize({ width: chartWidth(box), height: Math.round(chartHeight() * 0.8) })) };
+  return {
+    el,
+    load,
+    resize: () => plots.forEach(([p, box]) => p.setSize({ width: chartWidth(box), height: Math.round(chartHeight() * 0.8) })),
+  };
 }
 
 const SAMPLE_COLORS = { power_import: COLORS.energy_import, power_export: COLORS.energy_export };

@@ -53,8 +53,7 @@ function electricity(r, summary, id) {
   const tariffs = Object.keys(r.counters).filter((k) => /^energy_(import|export)_t\d+$/.test(k));
   const row = (label, a, b, cls) =>
     h('tr', { class: cls }, h('th', {}, label), h('td', { class: 'import' }, a), h('td', { class: 'export' }, b));
-  const deltaRow = (label, s) =>
-    row(label, amount('energy', s?.energy_import ?? 0), amount('energy', s?.energy_export ?? 0));
+  const deltaRow = (label, s) => row(label, amount('energy', s?.energy_import ?? 0), amount('energy', s?.energy_export ?? 0));
   return [
     h(
       'div',
@@ -62,7 +61,11 @@ function electricity(r, summary, id) {
       big('import', t('import'), imp, 'power_import'),
       h(
         'div',
-        { class: 'powerbar', role: 'img', 'aria-label': `${t('powerNow')}: ${instantAmount('power', imp)} / ${instantAmount('power', exp)}` },
+        {
+          class: 'powerbar',
+          role: 'img',
+          'aria-label': `${t('powerNow')}: ${instantAmount('power', imp)} / ${instantAmount('power', exp)}`,
+        },
         h('span', { class: 'export', style: `width:${(50 * exp) / scale}%` }),
         h('span', { class: 'import', style: `width:${(50 * imp) / scale}%` }),
       ),
@@ -95,7 +98,14 @@ function electricity(r, summary, id) {
           'div',
           { class: 'phases' },
           h('span', { class: 'label' }, t('voltage')),
-          phases.map((p) => h('span', { class: 'phase', dataset: { field: `voltage_${p}` } }, h('b', {}, p.toUpperCase()), ` ${num(r.instant[`voltage_${p}`], 0)} V`)),
+          phases.map((p) =>
+            h(
+              'span',
+              { class: 'phase', dataset: { field: `voltage_${p}` } },
+              h('b', {}, p.toUpperCase()),
+              ` ${num(r.instant[`voltage_${p}`], 0)} V`,
+            ),
+          ),
         )
       : null,
   ];
@@ -138,10 +148,20 @@ function otherMeter(r, summary) {
         )
       : null,
     instant.length > 0
-      ? h('div', { class: 'phases' }, instant.map((k) => h('span', { class: 'phase', dataset: { field: k } }, h('b', {}, registerLabel(k)), ` ${instantAmount(k, r.instant[k])}`)))
+      ? h(
+          'div',
+          { class: 'phases' },
+          instant.map((k) =>
+            h('span', { class: 'phase', dataset: { field: k } }, h('b', {}, registerLabel(k)), ` ${instantAmount(k, r.instant[k])}`),
+          ),
+        )
       : null,
     counters.length === 0 && instant.length === 0
-      ? h('dl', { class: 'fields' }, Object.entries(r.fields).map(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))]))
+      ? h(
+          'dl',
+          { class: 'fields' },
+          Object.entries(r.fields).map(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))]),
+        )
       : null,
   ];
 }
@@ -150,7 +170,15 @@ function footer(m, r) {
   return h(
     'footer',
     {},
-    h('span', {}, `${t('lastTelegram')} `, h('b', { dataset: { field: 'time' } }, time(r.time)), ' (', h('span', { dataset: { ago: r.time } }, ago(r.time)), ')'),
+    h(
+      'span',
+      {},
+      `${t('lastTelegram')} `,
+      h('b', { dataset: { field: 'time' } }, time(r.time)),
+      ' (',
+      h('span', { dataset: { ago: r.time } }, ago(r.time)),
+      ')',
+    ),
     h('span', { class: 'signal' }, `${t('signal')} `, signalBars(m.rssi ?? r.rssi), ` ${m.rssi ?? r.rssi ?? '–'} dBm`),
   );
 }

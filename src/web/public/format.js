@@ -48,6 +48,11 @@ export function statusBadge(status) {
 /** What a meter's status asks of the user, in the page's language (the gateway's own words as a tooltip). */
 export function statusProblem(m) {
   if (m.status.state === 'ok' || m.status.state === 'waiting' || !m.status.message) return null;
-  const text = m.status.state === 'wrong_key' ? t('meters.wrongKey', { id: m.id }) : m.status.state === 'no_key' ? t('meters.noKeyMsg', { id: m.id }) : m.status.message;
+  const text =
+    m.status.state === 'wrong_key'
+      ? t('meters.wrongKey', { id: m.id })
+      : m.status.state === 'no_key'
+        ? t('meters.noKeyMsg', { id: m.id })
+        : m.status.message;
   return h('p', { class: 'problem', role: 'alert', title: m.status.message }, text);
 }

@@ -103,7 +103,11 @@ function nearbyRows(say) {
           ` · ${n.telegrams} ${t('meters.telegrams')}`,
         ),
       ),
-      h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', onclick: () => claimDialog(n, say) }, t('meters.claim'))),
+      h(
+        'div',
+        { class: 'actions' },
+        h('button', { type: 'button', class: 'primary', onclick: () => claimDialog(n, say) }, t('meters.claim')),
+      ),
     ),
   );
 }
@@ -111,11 +115,22 @@ function nearbyRows(say) {
 // ------------------------------------------------------------------ forms
 
 function field(name, label, attrs = {}, hint) {
-  return h('label', { class: 'field' }, h('span', {}, label), h('input', { name, autocomplete: 'off', ...attrs }), hint ? h('small', {}, hint) : null);
+  return h(
+    'label',
+    { class: 'field' },
+    h('span', {}, label),
+    h('input', { name, autocomplete: 'off', ...attrs }),
+    hint ? h('small', {}, hint) : null,
+  );
 }
 
 const keyField = (required) =>
-  field('key', t('meters.key'), { class: 'mono', spellcheck: 'false', autocapitalize: 'off', required, placeholder: '0123456789ABCDEF0123456789ABCDEF' }, t('meters.keyHint'));
+  field(
+    'key',
+    t('meters.key'),
+    { class: 'mono', spellcheck: 'false', autocapitalize: 'off', required, placeholder: '0123456789ABCDEF0123456789ABCDEF' },
+    t('meters.keyHint'),
+  );
 
 /** A token field shown when none is remembered or the gateway refused the remembered one. */
 function tokenField(show) {
@@ -200,14 +215,19 @@ function claimByIdForm(say) {
     e.preventDefault();
     const values = Object.fromEntries(new FormData(form));
     // The same dialog handles the token and the gateway's answer.
-    openDialog(`${t('meters.claim')} ${values.id}`, [
-      h('input', { type: 'hidden', name: 'id', value: values.id }),
-      h('input', { type: 'hidden', name: 'name', value: values.name }),
-      h('input', { type: 'hidden', name: 'key', value: values.key }),
-    ], t('meters.claim'), async (v, d) => {
-      await claim(v, d, say);
-      form.reset();
-    });
+    openDialog(
+      `${t('meters.claim')} ${values.id}`,
+      [
+        h('input', { type: 'hidden', name: 'id', value: values.id }),
+        h('input', { type: 'hidden', name: 'name', value: values.name }),
+        h('input', { type: 'hidden', name: 'key', value: values.key }),
+      ],
+      t('meters.claim'),
+      async (v, d) => {
+        await claim(v, d, say);
+        form.reset();
+      },
+    );
   });
   return form;
 }
@@ -229,12 +249,17 @@ async function claim(values, d, say) {
 }
 
 function renameDialog(m, say) {
-  openDialog(`${t('meters.rename')}: ${m.id}`, [field('name', t('meters.name'), { maxlength: 64, required: true, value: m.name })], t('meters.save'), async (v, d) => {
-    const meter = await api.send('PATCH', `/api/meters/${m.id}`, { name: v.name });
-    state.meters.set(meter.id, meter);
-    d.close();
-    say(`${meter.id}: ${meter.name}`);
-  });
+  openDialog(
+    `${t('meters.rename')}: ${m.id}`,
+    [field('name', t('meters.name'), { maxlength: 64, required: true, value: m.name })],
+    t('meters.save'),
+    async (v, d) => {
+      const meter = await api.send('PATCH', `/api/meters/${m.id}`, { name: v.name });
+      state.meters.set(meter.id, meter);
+      d.close();
+      say(`${meter.id}: ${meter.name}`);
+    },
+  );
 }
 
 function keyDialog(m, say, problem) {
@@ -269,12 +294,7 @@ async function removeMeter(m, say, drawToken) {
 
 function tokenForm(redraw) {
   if (token.get()) {
-    return h(
-      'p',
-      {},
-      `✓ ${t('token.set')} `,
-      h('button', { type: 'button', onclick: () => (token.clear(), redraw()) }, t('token.forget')),
-    );
+    return h('p', {}, `✓ ${t('token.set')} `, h('button', { type: 'button', onclick: () => (token.clear(), redraw()) }, t('token.forget')));
   }
   const msg = h('p', { role: 'status', hidden: true });
   const form = h(

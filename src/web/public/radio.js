@@ -33,7 +33,15 @@ export function mount(root) {
       stat('restarts', t('radio.restarts'), r?.restarts, (r?.restarts ?? 0) > 0),
       stat('duplicates', t('radio.duplicates'), g.duplicates),
       stat('replays', t('radio.replays'), g.replays, g.replays > 0),
-      stat('decode-errors', t('radio.decodeErrors'), decodeErrors, false, Object.entries(g.decodeErrors).map(([k, v]) => `${k} ${v}`).join(', ')),
+      stat(
+        'decode-errors',
+        t('radio.decodeErrors'),
+        decodeErrors,
+        false,
+        Object.entries(g.decodeErrors)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', '),
+      ),
     );
     const names = new Map([...state.meters.values()].map((m) => [m.id, m.name]));
     const rows = Object.entries(s.rssi).sort((a, b) => b[1] - a[1]);
@@ -70,7 +78,12 @@ export function mount(root) {
               h('td', { class: 'mono' }, e.id ?? '–'),
               h('td', {}, e.manufacturer ?? ''),
               h('td', {}, e.rssi !== undefined ? `${e.rssi} dBm` : ''),
-              h('td', { title: e.error?.message ?? '' }, t(`outcome.${outcome}`), e.error && outcome !== 'nearby' ? ` (${e.error.code})` : ''),
+              h(
+                'td',
+                { title: e.error?.message ?? '' },
+                t(`outcome.${outcome}`),
+                e.error && outcome !== 'nearby' ? ` (${e.error.code})` : '',
+              ),
             );
           }),
         ),
@@ -89,5 +102,10 @@ export function mount(root) {
 }
 
 function stat(name, label, value, warn = false, title) {
-  return h('div', { class: `stat${warn ? ' warn' : ''}`, dataset: { stat: name }, title }, h('b', {}, value === undefined ? '–' : num(value)), h('span', {}, label));
+  return h(
+    'div',
+    { class: `stat${warn ? ' warn' : ''}`, dataset: { stat: name }, title },
+    h('b', {}, value === undefined ? '–' : num(value)),
+    h('span', {}, label),
+  );
 }

@@ -31,7 +31,9 @@ function changed(kind) {
 const TELEGRAM_LOG = 50;
 
 export async function loadAll() {
-  const [info, meters, latest, nearby, radio] = await Promise.all(['/api/info', '/api/meters', '/api/latest', '/api/nearby', '/api/radio'].map((p) => api.get(p)));
+  const [info, meters, latest, nearby, radio] = await Promise.all(
+    ['/api/info', '/api/meters', '/api/latest', '/api/nearby', '/api/radio'].map((p) => api.get(p)),
+  );
   state.info = info;
   state.meters = new Map(meters.map((m) => [m.id, m]));
   state.latest = new Map(Object.entries(latest));

@@ -33,8 +33,11 @@ function formatEntryEnd(dibVib: Uint8Array, pos: number, h: RecordHeader): numbe
  * Format frame (CI 0x69–0x6B): bytes[start] is the length of what follows (signature + headers),
  * then the signature (2 LE) and the DIF/VIF bytes, whose CRC must equal the signature.
  */
-export function parseFormatFrame(bytes: Uint8Array, start: number, end: number):
-  { ok: true; signature: number; dibVib: Uint8Array } | Failure {
+export function parseFormatFrame(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): { ok: true; signature: number; dibVib: Uint8Array } | Failure {
   if (end - start < 3) return failure('TRUNCATED', 'format frame is shorter than its length and signature');
   const len = bytes[start]!;
   if (start + 1 + len > end || len < 2) return failure('TRUNCATED', `format frame announces ${len} bytes, ${end - start - 1} present`);
@@ -58,7 +61,12 @@ export function parseFormatFrame(bytes: Uint8Array, start: number, end: number):
  * Compact frame (CI 0x79/0x7B/0x73): signature (2 LE), full-frame CRC (2 LE), then the record data.
  * The full records are rebuilt from the learned headers and checked against the full-frame CRC.
  */
-export function parseCompactFrame(bytes: Uint8Array, start: number, end: number, dibVib: Uint8Array): Extract<AplResult, { ok: true }> | Failure {
+export function parseCompactFrame(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  dibVib: Uint8Array,
+): Extract<AplResult, { ok: true }> | Failure {
   if (end - start < 4) return failure('TRUNCATED', 'compact frame is shorter than its signature and CRC');
   const signature = compactSignatureOf(bytes, start);
   const fullCrc = compactSignatureOf(bytes, start + 2);
@@ -90,7 +98,10 @@ export function parseCompactFrame(bytes: Uint8Array, start: number, end: number,
   out += tail - data;
   const crc = crc16En13757(full, 0, out);
   if (crc !== fullCrc) {
-    return failure('CRC', `compact frame does not fit the learned format 0x${hex4(signature)}: full-frame CRC 0x${hex4(fullCrc)} expected, 0x${hex4(crc)} rebuilt`);
+    return failure(
+      'CRC',
+      `compact frame does not fit the learned format 0x${hex4(signature)}: full-frame CRC 0x${hex4(fullCrc)} expected, 0x${hex4(crc)} rebuilt`,
+    );
   }
   return parseRecords(full, 0, out);
 }

@@ -5,7 +5,15 @@
  */
 import type { Direction, RecordFunction, Unit } from '../types.js';
 import {
-  COMBINABLE_VIFE, FB_VIF, FC_VIFE, FD_VIF, PRIMARY_VIF, VIF_FB, VIF_FD, VIF_MANUFACTURER, VIF_PLAIN_TEXT,
+  COMBINABLE_VIFE,
+  FB_VIF,
+  FC_VIFE,
+  FD_VIF,
+  PRIMARY_VIF,
+  VIF_FB,
+  VIF_FD,
+  VIF_MANUFACTURER,
+  VIF_PLAIN_TEXT,
   type VifInfo,
 } from './vif.js';
 import { readReversedText } from './datatypes.js';

@@ -21,7 +21,8 @@ export function encodeRecord(r: { dif: string; vif: string; value: number | stri
   if ((header[0]! & 0x0f) === DF_SPECIAL || readDib(header, 0, header.length, h) || h.dibEnd !== dib.length) {
     throw new RangeError(`'${r.dif}' is not one DIF with its DIFEs`);
   }
-  if (readVib(header, h.dibEnd, header.length, h) || h.vibEnd !== header.length) throw new RangeError(`'${r.vif}' is not one VIF with its VIFEs`);
+  if (readVib(header, h.dibEnd, header.length, h) || h.vibEnd !== header.length)
+    throw new RangeError(`'${r.vif}' is not one VIF with its VIFEs`);
   const data = encodeData(h, r.value);
   const out = new Uint8Array(header.length + data.length);
   out.set(header);
@@ -43,7 +44,10 @@ function encodeData(v: RecordHeader, value: number | string | bigint): Uint8Arra
   if (typeof value === 'bigint') {
     raw = value;
   } else {
-    const scaled = v.info.kind === 'number' && !v.durationUnit ? shiftDecimal(value, -(v.info.exp + v.exp)) * v.info.div / v.info.mul : shiftDecimal(value, -v.exp);
+    const scaled =
+      v.info.kind === 'number' && !v.durationUnit
+        ? (shiftDecimal(value, -(v.info.exp + v.exp)) * v.info.div) / v.info.mul
+        : shiftDecimal(value, -v.exp);
     if (df === 0x5) return real32Bytes(scaled);
     raw = Math.round(scaled);
   }

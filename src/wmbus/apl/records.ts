@@ -5,11 +5,31 @@
 import { hexByte, toHex } from '../hex.js';
 import type { DecodeErrorInfo, MbusRecord } from '../types.js';
 import {
-  readBcd, readDateG, readDateTimeF, readDateTimeI, readInt, readReal32, readReversedText, readTimeJ, lvarKind, lvarLength,
+  readBcd,
+  readDateG,
+  readDateTimeF,
+  readDateTimeI,
+  readInt,
+  readReal32,
+  readReversedText,
+  readTimeJ,
+  lvarKind,
+  lvarLength,
 } from './datatypes.js';
 import {
-  DATA_SIZE, DF_LVAR, DF_SPECIAL, DIF_GLOBAL_READOUT, DIF_IDLE_FILLER, DIF_MFCT_DATA, DIF_MFCT_DATA_MORE,
-  PROFILE_NEWEST_FIRST, PROFILE_NONE, RecordHeader, readDib, readVib, type WalkError,
+  DATA_SIZE,
+  DF_LVAR,
+  DF_SPECIAL,
+  DIF_GLOBAL_READOUT,
+  DIF_IDLE_FILLER,
+  DIF_MFCT_DATA,
+  DIF_MFCT_DATA_MORE,
+  PROFILE_NEWEST_FIRST,
+  PROFILE_NONE,
+  RecordHeader,
+  readDib,
+  readVib,
+  type WalkError,
 } from './dib.js';
 import { scaleValue } from './scale.js';
 
@@ -27,7 +47,6 @@ export interface ParsedApl {
  * telegram, a proprietary block), and their failure says nothing against the records before it.
  */
 export type AplResult = { ok: true; apl: ParsedApl } | { ok: false; error: DecodeErrorInfo; kept: ParsedApl; keptEnd: number };
-
 
 function errorInfo(e: WalkError): DecodeErrorInfo {
   return { code: e.code, message: `application layer: ${e.message}` };
@@ -112,8 +131,16 @@ export function parseRecords(bytes: Uint8Array, start = 0, end = bytes.length): 
 function manufacturerData(bytes: Uint8Array, pos: number, end: number): MbusRecord {
   const data = toHex(bytes, pos + 1, end);
   return {
-    quantity: 'manufacturer_data', unit: '', value: data, function: 'instantaneous',
-    storage: 0, tariff: 0, subunit: 0, dif: toHex(bytes, pos, pos + 1), vif: '', data,
+    quantity: 'manufacturer_data',
+    unit: '',
+    value: data,
+    function: 'instantaneous',
+    storage: 0,
+    tariff: 0,
+    subunit: 0,
+    dif: toHex(bytes, pos, pos + 1),
+    vif: '',
+    data,
   };
 }
 
@@ -146,14 +173,29 @@ const PROFILE_MODES: readonly string[] = ['', 'increments', 'decrements', 'signe
  * One record from the header `h` of the record at pos, its data (field `df`, `size` bytes) at
  * `at`: right after the VIB, or an element inside a profile.
  */
-function makeRecord(bytes: Uint8Array, pos: number, h: RecordHeader, df: number, size: number, at: number, qualifiers: string[] | undefined): MbusRecord {
+function makeRecord(
+  bytes: Uint8Array,
+  pos: number,
+  h: RecordHeader,
+  df: number,
+  size: number,
+  at: number,
+  qualifiers: string[] | undefined,
+): MbusRecord {
   const info = h.info;
   // One shape for every record (the key order is what JSON output shows); value, unit and
   // quantity are settled by readValue.
   const r: MbusRecord = {
-    quantity: info.quantity, unit: info.unit, value: null, function: h.function,
-    storage: h.storage, tariff: h.tariff, subunit: h.subunit,
-    dif: toHex(bytes, pos, h.dibEnd), vif: toHex(bytes, h.dibEnd, h.vibEnd), data: toHex(bytes, at, at + size),
+    quantity: info.quantity,
+    unit: info.unit,
+    value: null,
+    function: h.function,
+    storage: h.storage,
+    tariff: h.tariff,
+    subunit: h.subunit,
+    dif: toHex(bytes, pos, h.dibEnd),
+    vif: toHex(bytes, h.dibEnd, h.vibEnd),
+    data: toHex(bytes, at, at + size),
   };
   readValue(r, bytes, at, size, df, h);
   // A time of day read from a datetime VIF is never one of the directed quantities.
@@ -231,11 +273,16 @@ function reversedHex(bytes: Uint8Array, at: number, size: number): string {
 /** Number (or text/hex for LVAR text and binary) by data field type; null for invalid or absent data. */
 function readRaw(bytes: Uint8Array, at: number, size: number, df: number, unsigned: boolean): number | bigint | string | null {
   switch (df) {
-    case 0x0: case 0x8:
+    case 0x0:
+    case 0x8:
       return null;
     case 0x5:
       return readReal32(bytes, at);
-    case 0x9: case 0xa: case 0xb: case 0xc: case 0xe:
+    case 0x9:
+    case 0xa:
+    case 0xb:
+    case 0xc:
+    case 0xe:
       return readBcd(bytes, at, size);
     case DF_LVAR: {
       const kind = lvarKind(bytes[at]!);

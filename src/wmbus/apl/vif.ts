@@ -40,7 +40,12 @@ const TIME_UNITS: readonly Unit[] = ['s', 'min', 'h', 'd'];
 
 /** Quantities that flow one way or the other: import unless a VIFE says backward flow. */
 export const DIRECTED_QUANTITIES: ReadonlySet<string> = new Set([
-  'energy', 'power', 'reactive_energy', 'reactive_power', 'apparent_energy', 'apparent_power',
+  'energy',
+  'power',
+  'reactive_energy',
+  'reactive_power',
+  'apparent_energy',
+  'apparent_power',
 ]);
 
 /**
@@ -53,16 +58,42 @@ export const DIRECTED_QUANTITIES: ReadonlySet<string> = new Set([
  * temperatures, credit/debit), the RF level in dBm and dimensionless values.
  */
 const UNSIGNED_QUANTITIES: ReadonlySet<string> = new Set([
-  'access_number', 'reset_counter', 'cumulation_counter', 'meter_stop_count', 'hca',
-  'bus_address', 'baud_rate', 'response_delay', 'retry',
-  'first_storage_number', 'last_storage_number', 'storage_block_size',
-  'day_of_week', 'week_number', 'time_point_of_day_change',
-  'on_time', 'operating_time', 'averaging_duration', 'actuality_duration', 'storage_interval',
-  'storage_interval_months', 'storage_interval_years', 'duration_since_last_readout', 'period_of_tariff',
-  'period_of_tariff_months', 'period_of_tariff_years', 'duration_of_tariff', 'transmission_period',
-  'duration_since_last_cumulation', 'duration_since_last_cumulation_months', 'duration_since_last_cumulation_years',
-  'battery_operating_time', 'battery_operating_time_months', 'battery_operating_time_years',
-  'remaining_battery_lifetime', 'time_point_second',
+  'access_number',
+  'reset_counter',
+  'cumulation_counter',
+  'meter_stop_count',
+  'hca',
+  'bus_address',
+  'baud_rate',
+  'response_delay',
+  'retry',
+  'first_storage_number',
+  'last_storage_number',
+  'storage_block_size',
+  'day_of_week',
+  'week_number',
+  'time_point_of_day_change',
+  'on_time',
+  'operating_time',
+  'averaging_duration',
+  'actuality_duration',
+  'storage_interval',
+  'storage_interval_months',
+  'storage_interval_years',
+  'duration_since_last_readout',
+  'period_of_tariff',
+  'period_of_tariff_months',
+  'period_of_tariff_years',
+  'duration_of_tariff',
+  'transmission_period',
+  'duration_since_last_cumulation',
+  'duration_since_last_cumulation_months',
+  'duration_since_last_cumulation_years',
+  'battery_operating_time',
+  'battery_operating_time_months',
+  'battery_operating_time_years',
+  'remaining_battery_lifetime',
+  'time_point_second',
 ]);
 
 function info(quantity: string, unit: Unit, exp: number, kind: ValueKind = 'number', mul = 1, div = 1): VifInfo {
@@ -181,7 +212,12 @@ export const FD_VIF: readonly VifInfo[] = (() => {
     if (n > 0) t[0x30 + n] = info('duration_of_tariff', unit, 0);
   }
   // EN 13757-3 counts these two in hours, days, months, years; months and years have no unit of ours
-  const longUnits: readonly [Unit, string][] = [['h', ''], ['d', ''], ['', '_months'], ['', '_years']];
+  const longUnits: readonly [Unit, string][] = [
+    ['h', ''],
+    ['d', ''],
+    ['', '_months'],
+    ['', '_years'],
+  ];
   for (const [n, [unit, suffix]] of longUnits.entries()) {
     t[0x68 + n] = info(`duration_since_last_cumulation${suffix}`, unit, 0);
     t[0x6c + n] = info(`battery_operating_time${suffix}`, unit, 0);
@@ -191,12 +227,24 @@ export const FD_VIF: readonly VifInfo[] = (() => {
     t[0x50 + n] = info('current', 'A', n - 12);
   }
   const ids: readonly [number, string][] = [
-    [0x09, 'device_type'], [0x0a, 'manufacturer'], [0x0b, 'parameter_set'],
-    [0x0c, 'model_version'], [0x0d, 'hardware_version'], [0x0e, 'firmware_version'],
-    [0x0f, 'software_version'], [0x10, 'customer_location'], [0x11, 'customer'],
-    [0x12, 'access_code_user'], [0x13, 'access_code_operator'], [0x14, 'access_code_system_operator'],
-    [0x15, 'access_code_developer'], [0x16, 'password'], [0x19, 'security_key'],
-    [0x2a, 'operator_specific_data'], [0x3b, 'data_container'], [0x76, 'manufacturer_data_container'],
+    [0x09, 'device_type'],
+    [0x0a, 'manufacturer'],
+    [0x0b, 'parameter_set'],
+    [0x0c, 'model_version'],
+    [0x0d, 'hardware_version'],
+    [0x0e, 'firmware_version'],
+    [0x0f, 'software_version'],
+    [0x10, 'customer_location'],
+    [0x11, 'customer'],
+    [0x12, 'access_code_user'],
+    [0x13, 'access_code_operator'],
+    [0x14, 'access_code_system_operator'],
+    [0x15, 'access_code_developer'],
+    [0x16, 'password'],
+    [0x19, 'security_key'],
+    [0x2a, 'operator_specific_data'],
+    [0x3b, 'data_container'],
+    [0x76, 'manufacturer_data_container'],
   ];
   for (const [code, q] of ids) t[code] = info(q, '', 0, 'id');
   t[0x08] = info('access_number', '', 0, 'count');
@@ -258,14 +306,29 @@ export type VifeEffect =
   | { kind: 'qualifier'; name: string };
 
 const RECORD_ERRORS: readonly [number, string][] = [
-  [0x00, 'none'], [0x01, 'too many DIFEs'], [0x02, 'storage number not implemented'],
-  [0x03, 'unit number not implemented'], [0x04, 'tariff number not implemented'],
-  [0x05, 'function not implemented'], [0x06, 'data class not implemented'],
-  [0x07, 'data size not implemented'], [0x08, 'reserved error 08'], [0x09, 'reserved error 09'],
-  [0x0a, 'reserved error 0a'], [0x0b, 'too many VIFEs'], [0x0c, 'illegal VIF group'],
-  [0x0d, 'illegal VIF exponent'], [0x0e, 'VIF/DIF mismatch'], [0x0f, 'unimplemented action'],
-  [0x15, 'no data available'], [0x16, 'data overflow'], [0x17, 'data underflow'], [0x18, 'data error'],
-  [0x19, 'reserved error 19'], [0x1a, 'reserved error 1a'], [0x1b, 'reserved error 1b'],
+  [0x00, 'none'],
+  [0x01, 'too many DIFEs'],
+  [0x02, 'storage number not implemented'],
+  [0x03, 'unit number not implemented'],
+  [0x04, 'tariff number not implemented'],
+  [0x05, 'function not implemented'],
+  [0x06, 'data class not implemented'],
+  [0x07, 'data size not implemented'],
+  [0x08, 'reserved error 08'],
+  [0x09, 'reserved error 09'],
+  [0x0a, 'reserved error 0a'],
+  [0x0b, 'too many VIFEs'],
+  [0x0c, 'illegal VIF group'],
+  [0x0d, 'illegal VIF exponent'],
+  [0x0e, 'VIF/DIF mismatch'],
+  [0x0f, 'unimplemented action'],
+  [0x15, 'no data available'],
+  [0x16, 'data overflow'],
+  [0x17, 'data underflow'],
+  [0x18, 'data error'],
+  [0x19, 'reserved error 19'],
+  [0x1a, 'reserved error 1a'],
+  [0x1b, 'reserved error 1b'],
   [0x1c, 'premature end of record'],
 ];
 
@@ -274,32 +337,46 @@ export const COMBINABLE_VIFE: readonly VifeEffect[] = (() => {
   for (let i = 0; i < 128; i++) t.push({ kind: 'qualifier', name: `vife ${i.toString(16).padStart(2, '0')}` });
   for (const [code, name] of RECORD_ERRORS) t[code] = { kind: 'error', name, qualifier: `error: ${name}` };
   const q = (code: number, name: string): void => void (t[code] = { kind: 'qualifier', name });
-  q(0x10, 'reserved 10'); q(0x11, 'reserved 11');
-  q(0x12, 'average'); q(0x14, 'relative deviation'); q(0x1d, 'standard conform');
+  q(0x10, 'reserved 10');
+  q(0x11, 'reserved 11');
+  q(0x12, 'average');
+  q(0x14, 'relative deviation');
+  q(0x1d, 'standard conform');
   t[0x13] = { kind: 'profile', name: 'inverse compact profile', newestFirst: true };
   t[0x1e] = { kind: 'profile', name: 'compact profile with register', newestFirst: false };
   t[0x1f] = { kind: 'profile', name: 'compact profile', newestFirst: false };
   const per = ['second', 'minute', 'hour', 'day', 'week', 'month', 'year', 'revolution'];
   per.forEach((p, i) => q(0x20 + i, `per ${p}`));
-  q(0x28, 'increment per input pulse channel 0'); q(0x29, 'increment per input pulse channel 1');
-  q(0x2a, 'increment per output pulse channel 0'); q(0x2b, 'increment per output pulse channel 1');
+  q(0x28, 'increment per input pulse channel 0');
+  q(0x29, 'increment per input pulse channel 1');
+  q(0x2a, 'increment per output pulse channel 0');
+  q(0x2b, 'increment per output pulse channel 1');
   const perUnit = ['litre', 'm3', 'kg', 'K', 'kWh', 'GJ', 'kW', 'K*l', 'V', 'A'];
   perUnit.forEach((u, i) => q(0x2c + i, `per ${u}`));
-  q(0x36, 'multiplied by s'); q(0x37, 'multiplied by s/V'); q(0x38, 'multiplied by s/A');
+  q(0x36, 'multiplied by s');
+  q(0x37, 'multiplied by s/V');
+  q(0x38, 'multiplied by s/A');
   t[0x39] = { kind: 'date', name: 'start date/time of' };
   q(0x3a, 'uncorrected unit');
   t[0x3b] = { kind: 'direction', name: 'accumulation only forward flow', direction: 'import' };
   t[0x3c] = { kind: 'direction', name: 'accumulation only backward flow', direction: 'export' };
-  q(0x3d, 'non-metric unit'); q(0x3e, 'value at base conditions'); q(0x3f, 'OBIS declaration');
-  q(0x40, 'lower limit value'); q(0x48, 'upper limit value');
-  q(0x41, 'number of exceeds of lower limit'); q(0x49, 'number of exceeds of upper limit');
+  q(0x3d, 'non-metric unit');
+  q(0x3e, 'value at base conditions');
+  q(0x3f, 'OBIS declaration');
+  q(0x40, 'lower limit value');
+  q(0x48, 'upper limit value');
+  q(0x41, 'number of exceeds of lower limit');
+  q(0x49, 'number of exceeds of upper limit');
   for (const code of [0x42, 0x43, 0x46, 0x47, 0x4a, 0x4b, 0x4e, 0x4f]) {
     const upper = code & 0x08 ? 'upper' : 'lower';
     const last = code & 0x04 ? 'last' : 'first';
     const end = code & 0x01 ? 'end' : 'begin';
     t[code] = { kind: 'date', name: `date/time of ${end} of ${last} ${upper} limit exceed` };
   }
-  q(0x44, 'reserved 44'); q(0x45, 'reserved 45'); q(0x4c, 'reserved 4c'); q(0x4d, 'reserved 4d');
+  q(0x44, 'reserved 44');
+  q(0x45, 'reserved 45');
+  q(0x4c, 'reserved 4c');
+  q(0x4d, 'reserved 4d');
   for (let code = 0x50; code < 0x60; code++) {
     const upper = code & 0x08 ? 'upper' : 'lower';
     const last = code & 0x04 ? 'last' : 'first';
@@ -309,8 +386,10 @@ export const COMBINABLE_VIFE: readonly VifeEffect[] = (() => {
     const last = code & 0x04 ? 'last' : 'first';
     t[code] = { kind: 'duration', name: `duration of ${last}`, unit: TIME_UNITS[code & 3]! };
   }
-  q(0x68, 'value during lower limit exceed'); q(0x69, 'leakage values');
-  q(0x6c, 'value during upper limit exceed'); q(0x6d, 'overflow values');
+  q(0x68, 'value during lower limit exceed');
+  q(0x69, 'leakage values');
+  q(0x6c, 'value during upper limit exceed');
+  q(0x6d, 'overflow values');
   for (const code of [0x6a, 0x6b, 0x6e, 0x6f]) {
     const last = code & 0x04 ? 'last' : 'first';
     const end = code & 0x01 ? 'end' : 'begin';
@@ -326,10 +405,7 @@ export const COMBINABLE_VIFE: readonly VifeEffect[] = (() => {
 })();
 
 /** Combinable extension table (VIFE after a combinable 0x7C/0xFC). */
-export type FcEffect =
-  | { kind: 'phase'; phase: string }
-  | { kind: 'unsigned'; name: string }
-  | { kind: 'qualifier'; name: string };
+export type FcEffect = { kind: 'phase'; phase: string } | { kind: 'unsigned'; name: string } | { kind: 'qualifier'; name: string };
 
 export const FC_VIFE: readonly FcEffect[] = (() => {
   const t: FcEffect[] = [];

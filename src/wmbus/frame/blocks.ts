@@ -8,9 +8,7 @@ import { uninitialisedBytes } from '../bytes.js';
 
 export type FrameFormat = 'A' | 'B';
 
-export type BlockCheck =
-  | { ok: true; frame: Uint8Array }
-  | { ok: false; reason: 'TRUNCATED' | 'CRC'; block: number; message: string };
+export type BlockCheck = { ok: true; frame: Uint8Array } | { ok: false; reason: 'TRUNCATED' | 'CRC'; block: number; message: string };
 
 const FIRST_BLOCK_A = 10;
 const BLOCK_A = 16;
@@ -105,7 +103,6 @@ export function stripBlockCrcs(format: FrameFormat, bytes: Uint8Array): BlockChe
   out[0] = dataLength - 1;
   return { ok: true, frame: out };
 }
-
 
 /**
  * Where the blocks of an on-air frame with length field `l` lie: writes `[start, crcAt]` pairs

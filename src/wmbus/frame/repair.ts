@@ -98,7 +98,7 @@ export function repairSymbols(
     if (count === 0) continue;
     if (count > MAX_REPAIRED_SYMBOLS_PER_BLOCK) return -1;
     const n0 = NEIGHBOURS_OF_CODE[symbolChips(chips, bad[first]!)]!;
-    const n1 = count === 2 ? NEIGHBOURS_OF_CODE[symbolChips(chips, bad[first + 1]!)]! : 0x10 /* one empty choice */;
+    const n1 = count === 2 ? NEIGHBOURS_OF_CODE[symbolChips(chips, bad[first + 1]!)]! : 0x10; /* one empty choice */
     const c0 = n0 & 0xf;
     const c1 = count === 2 ? n1 & 0xf : 1;
     if (c0 === 0 || c1 === 0) return -1;

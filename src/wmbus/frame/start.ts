@@ -16,9 +16,7 @@ export interface FrameStart {
   frameLength: number;
 }
 
-export type FrameStartResult =
-  | { ok: true; start: FrameStart }
-  | { ok: false; reason: FrameRejectReason; message: string };
+export type FrameStartResult = { ok: true; start: FrameStart } | { ok: false; reason: FrameRejectReason; message: string };
 
 /** Raw bytes after sync needed to classify and compute the length. */
 export const FRAME_START_BYTES = 3;

@@ -72,10 +72,7 @@ export class BitStreamDecoder {
   #acceptedEnd = 0;
 
   readonly #sink: BitStreamSink;
-  constructor(
-    sink: BitStreamSink,
-    options: BitStreamOptions = {},
-  ) {
+  constructor(sink: BitStreamSink, options: BitStreamOptions = {}) {
     this.#sink = sink;
     const tolerance = options.syncErrors ?? 0;
     if (!Number.isInteger(tolerance) || tolerance < 0 || tolerance > 4) {

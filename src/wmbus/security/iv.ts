@@ -4,14 +4,7 @@
  * TPL mode 5 (OMS profile A): M(2) ‖ ID(4) ‖ version ‖ device type, all as on air, then ACC × 8.
  * `m`/`id` point into the header that names the meter (DLL for a short TPL, TPL for a long one).
  */
-export function mode5Iv(
-  header: Uint8Array,
-  mAt: number,
-  idAt: number,
-  version: number,
-  deviceType: number,
-  acc: number,
-): Uint8Array {
+export function mode5Iv(header: Uint8Array, mAt: number, idAt: number, version: number, deviceType: number, acc: number): Uint8Array {
   const iv = new Uint8Array(16);
   iv[0] = header[mAt]!;
   iv[1] = header[mAt + 1]!;
