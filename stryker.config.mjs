@@ -16,6 +16,7 @@ export default {
     'src/store/append-file.ts',
     'src/store/keys.ts',
     'src/web/admin-token.ts',
+    'src/gateway/intake.ts',
   ],
   coverageAnalysis: 'perTest',
   concurrency: 1,
