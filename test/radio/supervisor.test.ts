@@ -6,6 +6,7 @@ import { type RadioFrame, RadioSupervisor, type RadioStats } from '../../src/rad
 import { haveShared } from '../conformance/shared-files.js';
 import { plannedAir } from './air-fixtures.js';
 import { toHex } from '../support/bytes.js';
+import { waitFor } from '../support/wait.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -132,11 +133,11 @@ describe('RadioSupervisor', () => {
     radio.on('error', (e: Error) => errors.push(e));
     await radio.start();
     const firstPid = radio.pid!;
-    while (frames.length < 2) await new Promise((r) => setTimeout(r, 20));
+    await waitFor('two frames', () => frames.length >= 2);
     process.kill(firstPid, 'SIGKILL');
-    while (radio.pid === firstPid || radio.pid === undefined) await new Promise((r) => setTimeout(r, 50));
+    await waitFor('a new radio process', () => radio.pid !== firstPid && radio.pid !== undefined);
     const before = frames.length;
-    while (frames.length < before + 2) await new Promise((r) => setTimeout(r, 20));
+    await waitFor('two frames from the new process', () => frames.length >= before + 2);
     const stats = await new Promise<RadioStats>((resolve) => {
       radio.once('stats', resolve);
       radio.requestStats();
@@ -148,19 +149,33 @@ describe('RadioSupervisor', () => {
   });
 
   it.skipIf(!haveShared)('with GDO2 configured the radio waits for the pin and receives what it sees', async () => {
+    // Wall-clock time (a steady-time simulation polls and never watches the pin). A stalled machine
+    // may cost a telegram, so the air repeats the five, one every 100 ms, until each has arrived.
     const air = plannedAir(5, 31);
-    air.transmissions.forEach((t, i) => (t.atMs = 50 + i * 100));
-    const file = path.join(dir, 'gdo2.jsonl');
-    await writeFile(file, air.transmissions.map((t) => JSON.stringify(t)).join('\n'));
-    const radio = new RadioSupervisor({ radio: 'sim', pins: { gdo2: 25 }, sim: { scenarioFile: file } });
-    const frames: RadioFrame[] = [];
-    radio.on('frame', (f: RadioFrame) => frames.push(f));
+    const modulePath = path.join(dir, 'gdo2-air.mjs');
+    await writeFile(
+      modulePath,
+      `export function* createAir(o) { for (let i = 0; ; i++) yield { ...o.txs[i % o.txs.length], atMs: 50 + i * 100 }; }\n`,
+    );
+    const radio = new RadioSupervisor({
+      radio: 'sim',
+      pins: { gdo2: 25 },
+      sim: { airModule: modulePath, airOptions: { txs: air.transmissions } },
+    });
+    const received = new Set<string>();
+    const wrong: string[] = [];
+    radio.on('frame', (f: RadioFrame) => {
+      const telegram = toHex(f.link.telegram);
+      if (air.telegrams.includes(telegram)) received.add(telegram);
+      else wrong.push(telegram);
+    });
     await radio.start();
-    await new Promise((r) => setTimeout(r, 800));
-    await radio.stop();
-    // Wall-clock simulation: a badly stalled machine may cost a telegram, never corrupt one.
-    expect(frames.length).toBeGreaterThan(0);
-    const telegrams = frames.map((f) => toHex(f.link.telegram));
-    expect(telegrams.every((t) => air.telegrams.includes(t))).toBe(true);
+    try {
+      await waitFor('each of the five telegrams', () => received.size === 5, { seen: () => `${received.size} of 5` });
+    } finally {
+      await radio.stop();
+    }
+    expect([...received].sort()).toEqual([...air.telegrams].sort());
+    expect(wrong).toEqual([]);
   });
 });
