@@ -7,6 +7,8 @@ import { spawnSync } from 'node:child_process';
 import parsePrometheusTextFormat, { type ParsedFamily } from 'parse-prometheus-text-format';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderMetrics } from '../../src/publish/prometheus.js';
+import { encodeRecord } from '../../src/wmbus/apl/encode.js';
+import { buildTelegram } from '../../src/wmbus/build.js';
 import { haveShared } from '../conformance/shared-files.js';
 import { claimGama, gama, gamaRecord, startGateway, type TestGateway, waterTelegram } from './fixtures.js';
 
@@ -105,12 +107,51 @@ describe.skipIf(!haveShared)('Prometheus metrics', () => {
     expect(`${lint.stdout}${lint.stderr}`).toBe('');
     expect(lint.status).toBe(0);
   });
+});
 
-  it('reports event-loop delay from the second scrape on', async () => {
+describe('Prometheus metrics without the shared telegrams', () => {
+  let gw: TestGateway | undefined;
+  afterEach(async () => {
+    await gw?.close();
+    gw = undefined;
+  });
+
+  it('carries import and export energy in joules: exactly kWh x 3 600 000', async () => {
     gw = await startGateway({});
-    renderMetrics(gw.gateway);
-    await new Promise((r) => setTimeout(r, 100));
+    // DIF 0C: 8 BCD digits; VIF 06: kWh; VIF 86 3C: kWh, backward flow (EN 13757-3 table 14), i.e. export.
+    const records = [encodeRecord({ dif: '0C', vif: '06', value: 1234.0 }), encodeRecord({ dif: '0C', vif: '863C', value: 56 })];
+    const apl = Uint8Array.from([0x2f, 0x2f, ...records.flatMap((r) => [...r])]);
+    const telegram = buildTelegram({
+      manufacturer: 'ELS',
+      id: '55667788',
+      version: 1,
+      deviceType: 0x02,
+      accessNumber: 3,
+      apl,
+      security: { mode: 0 },
+    });
+    gw.gateway.ingestTelegram(telegram, { time: gw.clock.t, rssi: -70 });
+    await gw.gateway.claim({ id: '55667788', name: 'PV' });
     const families = parsePrometheusTextFormat(renderMetrics(gw.gateway));
-    expect(sample(families, 'nodejs_eventloop_lag_p99_seconds', {})).toBeGreaterThanOrEqual(0);
+    expect(sample(families, 'wmbus_meter_energy_joules_total', { id: '55667788', direction: 'import' })).toBe(1234 * 3_600_000);
+    expect(sample(families, 'wmbus_meter_energy_joules_total', { id: '55667788', direction: 'export' })).toBe(56 * 3_600_000);
+  });
+
+  it('reports event-loop delay since the previous scrape, as long as the loop was blocked', async () => {
+    gw = await startGateway({});
+    renderMetrics(gw.gateway); // starts the delay histogram, or resets it when another test scraped before
+    // Let the delay histogram take a few samples, then hold the loop for 200 ms.
+    await new Promise((r) => setTimeout(r, 100));
+    const blockedUntil = Date.now() + 200;
+    while (Date.now() < blockedUntil);
+    // The histogram's own timer (20 ms resolution) was due during the block: libuv runs due timers
+    // in order, so it records the delay before any timer set from now on fires.
+    await new Promise((r) => setTimeout(r, 25));
+    const families = parsePrometheusTextFormat(renderMetrics(gw.gateway));
+    const max = sample(families, 'nodejs_eventloop_lag_max_seconds', {});
+    expect(max).toBeGreaterThanOrEqual(0.18);
+    expect(max).toBeLessThan(60);
+    expect(sample(families, 'nodejs_eventloop_lag_mean_seconds', {})).toBeGreaterThan(0);
+    expect(sample(families, 'nodejs_eventloop_lag_mean_seconds', {})).toBeLessThanOrEqual(max);
   });
 });
