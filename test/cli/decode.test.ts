@@ -11,6 +11,9 @@ import { parseKey } from '../../src/wmbus/decode.js';
 import { gamaReference, haveShared, repoRoot, sharedMissing } from '../conformance/shared-files.js';
 import { hex, toHex } from '../support/bytes.js';
 
+// Without the shared folder the tests that need its telegrams skip (shared-present.test.ts fails on CI instead).
+if (!haveShared) console.warn(sharedMissing);
+
 // `wmbus-gateway decode` as a user runs it: arguments, files, stdin, exit statuses, output formats.
 
 const KEY_HEX = '000102030405060708090A0B0C0D0E0F';
@@ -220,8 +223,4 @@ describe('decode command', () => {
       expect(result.stderr).toContain(message);
     }
   });
-});
-
-describe.skipIf(haveShared)('decode command with shared telegrams', () => {
-  it.skip(sharedMissing, () => {});
 });
