@@ -1,5 +1,5 @@
 /**
- * Published known-answer vectors (OMS Vol.2 Annex N, CEN/TR 17167 annex F.3), kept in
+ * Published known-answer vectors (OMS Vol.2 Annex N, CEN/TR 17167 annex F.3, two Kamstrup ELL telegrams), kept in
  * test/fixtures so they guard the security layer without the shared conformance folder. A bug made
  * the same way in the encoder and the decoder passes every round trip; it cannot pass these.
  */
