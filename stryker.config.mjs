@@ -1,6 +1,12 @@
 // Mutation testing (`npm run mutate`, not part of CI): Stryker changes the code where a silent bug
 // costs most, one mutant at a time, and checks that a test fails. Slow on a small machine: run one
 // module at a time, e.g. `npm run mutate -- --mutate src/store/keys.ts`. Scores are in TESTING.md.
+import path from 'node:path';
+
+// The tests run in a copy of the repository (.stryker-tmp/sandbox-*), where ../shared is not beside
+// it: point them at the real one, so the mutants meet the same tests as in CI.
+process.env.WMBUS_SHARED_DIR ??= path.resolve('..', 'shared');
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { repoRoot } from '../../bench/paths.js';
 
 export { repoRoot };
-export const sharedDir = path.resolve(repoRoot, '..', 'shared');
+/** WMBUS_SHARED_DIR points elsewhere, e.g. from a copy of the repository in a mutation-testing sandbox. */
+export const sharedDir = process.env['WMBUS_SHARED_DIR'] ?? path.resolve(repoRoot, '..', 'shared');
 export const conformanceDir = path.join(sharedDir, 'conformance');
 const referenceFile = path.join(conformanceDir, 'reference-examples.jsonl');
 const vectorsFile = path.join(conformanceDir, 'wmbusmeters-vectors.jsonl');
