@@ -244,7 +244,6 @@ function parseApdu(
   }
   if (start + 4 > end) return fail(failure(state, 'TRUNCATED', 'compact frame shorter than its signature and CRC'));
   const signature = compactSignatureOf(buf, start);
-  if (process.env.DBG) console.log('APDU', Buffer.from(buf.subarray(start, end)).toString('hex'));
   const dibVib = formats?.lookup(meter, signature) ?? meters?.compactFormat(signature);
   if (!dibVib) {
     return fail(
