@@ -2,7 +2,8 @@
  * The demo as `npm start` runs it (the compiled service with the start script's Node flags): memory
  * and CPU of the gateway and its radio process over time, then with the radio process held to a
  * quarter of a core (a cgroup CPU quota, as on a loaded Pi Zero 2 W). Needs Linux; the quota needs root.
- * `npm run bench -- footprint` (WMBUS_BENCH_FOOTPRINT_MIN sets the length, default 10 minutes).
+ * `npm run bench -- footprint` runs 10 minutes; `npm run bench -- footprint --minutes 60` runs an hour into a
+ * section of its own and reports the trend (least-squares slope from minute 1 on), to show the pair stays flat.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
@@ -14,11 +15,27 @@ import { repoRoot } from './paths.js';
 
 export const title = 'Footprint of the running demo (gateway + radio process)';
 
-const MINUTES = Number(process.env['WMBUS_BENCH_FOOTPRINT_MIN'] ?? 10);
+const STANDARD_MINUTES = 10;
 const QUOTA_MINUTES = 1;
 const SAMPLE_MS = 10_000;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const cliMain = path.join(here, '..', 'src', 'cli', 'main.js');
+
+/** `--minutes N` from the bench options (default 10): a whole number of minutes, at least 1. */
+function minutes(options: string[]): number {
+  const at = options.indexOf('--minutes');
+  if (at < 0) return STANDARD_MINUTES;
+  const value = Number(options[at + 1]);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--minutes needs a whole number of minutes, got ${options[at + 1]}`);
+  return value;
+}
+
+/** A run longer than the standard one keeps its own section, so the 10-minute table stays beside it. */
+export function section(options: string[]): { name: string; title: string } | undefined {
+  const length = minutes(options);
+  if (length === STANDARD_MINUTES) return undefined;
+  return { name: `footprint-${length}min`, title: `Footprint over ${length} minutes (gateway + radio process)` };
+}
 
 /** The Node flags of `npm start`: the figures are those of the service as users start it. */
 export function startFlags(): string[] {
@@ -67,6 +84,39 @@ function sample(gateway: number, radio: number, startedMs: number): Sample {
 const mib = (kb: number): string => (kb / 1024).toFixed(1);
 /** Both processes' private pages plus the shared pages once: what the pair costs the board. */
 const pairKb = (s: Sample): number => s.gateway.private + s.radio.private + Math.max(s.gateway.shared, s.radio.shared);
+
+/** Least-squares slope in MiB per hour of kB values sampled at the given seconds. */
+function slopeMibPerHour(points: { atS: number; kb: number }[]): number {
+  const n = points.length;
+  const meanT = points.reduce((sum, p) => sum + p.atS, 0) / n;
+  const meanKb = points.reduce((sum, p) => sum + p.kb, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const p of points) {
+    num += (p.atS - meanT) * (p.kb - meanKb);
+    den += (p.atS - meanT) ** 2;
+  }
+  return den === 0 ? 0 : ((num / den) * 3600) / 1024;
+}
+
+/** How the pair and each process's private pages moved from minute 1 on, as slopes and ranges. */
+function trend(samples: Sample[]): string {
+  const after = samples.filter((s) => s.atS >= 60);
+  const line = (what: string, kb: (s: Sample) => number) => {
+    const values = after.map(kb);
+    const slope = slopeMibPerHour(after.map((s) => ({ atS: s.atS, kb: kb(s) })));
+    return `| ${what} | ${slope >= 0 ? '+' : ''}${slope.toFixed(2)} | ${mib(Math.min(...values))} – ${mib(Math.max(...values))} |`;
+  };
+  return [
+    `Trend from minute 1 on (${after.length} samples; least-squares slope):`,
+    '',
+    '| what | slope (MiB/hour) | range (MiB) |',
+    '| --- | ---: | --- |',
+    line('pair', pairKb),
+    line('gateway private', (s) => s.gateway.private),
+    line('radio private', (s) => s.radio.private),
+  ].join('\n');
+}
 
 function row(label: string, s: Sample, from: Sample): string {
   const seconds = s.atS - from.atS;
@@ -131,7 +181,8 @@ async function radioPid(gateway: ChildProcess): Promise<number> {
   throw new Error('the radio process did not start within 30 s');
 }
 
-export async function run(): Promise<string> {
+export async function run(options: string[]): Promise<string> {
+  const length = minutes(options);
   const flags = startFlags();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'wmbus-footprint-'));
   const script = `const { main } = await import(${JSON.stringify(cliMain)}); process.exitCode = await main(process.argv.slice(1));`;
@@ -145,12 +196,13 @@ export async function run(): Promise<string> {
     const started = Date.now();
     const samples: Sample[] = [sample(gateway.pid!, radio, started)];
     const at = (minutes: number) => samples.find((s) => s.atS >= minutes * 60 - 1)!;
-    while (samples.at(-1)!.atS < MINUTES * 60) {
+    while (samples.at(-1)!.atS < length * 60) {
       await wait(SAMPLE_MS);
       samples.push(sample(gateway.pid!, radio, started));
     }
     const pairs = samples.filter((s) => s.atS >= 60).map(pairKb);
-    const rows = [row('1 min', at(1), samples[0]!), row(`${MINUTES} min`, samples.at(-1)!, at(1))];
+    const marks = [...new Set([Math.min(STANDARD_MINUTES, length), length])].filter((m) => m > 1);
+    const rows = [row('1 min', at(1), samples[0]!), ...marks.map((m) => row(`${m} min`, at(m), at(1)))];
     const release = quarterCore(radio);
     let quota = 'The radio process could not be given a CPU quota here (needs root and a cgroup cpu controller).';
     if (release) {
@@ -170,7 +222,7 @@ export async function run(): Promise<string> {
       `The demo started as \`npm start\` does (Node flags \`${flags.join(' ') || 'none'}\`), sampled every ${SAMPLE_MS / 1000} s.`,
       'Pair = private pages of both processes + their shared pages once (from `/proc/PID/smaps_rollup`;',
       'RSS alone counts the Node binary twice). CPU is the share of one core over the interval before the row',
-      '(1 min: since start; the last row: since minute 1).',
+      '(1 min: since start; later rows: since minute 1).',
       '',
       '| when | pair (MiB) | RSS sum (MiB) | gateway private / shared | radio private / shared | gateway CPU | radio CPU |',
       '| --- | --- | --- | --- | --- | --- | --- |',
@@ -178,8 +230,9 @@ export async function run(): Promise<string> {
       '',
       `From minute 1 on the pair stayed between ${mib(Math.min(...pairs))} and ${mib(Math.max(...pairs))} MiB. Target: at most 64 MiB.`,
       '',
-      NOTE,
+      trend(samples),
       '',
+      ...(length === STANDARD_MINUTES ? [NOTE, ''] : []),
       quota,
     ].join('\n');
   } finally {

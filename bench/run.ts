@@ -1,7 +1,10 @@
 /**
  * `npm run bench [-- NAME ...]`: runs every bench/*.bench.ts (or the named ones) and rewrites
  * their sections of BENCHMARKS.md, keeping the sections of benchmarks that were not run.
- * A bench module exports `title` and `run(): Promise<string>` returning its Markdown body.
+ * A bench module exports `title` and `run(options): Promise<string>` returning its Markdown body;
+ * words after the names that start with `--` (and their values) are its options. A module may export
+ * `section(options)` naming a section of its own for a run with those options (a long run kept beside
+ * the usual one).
  * The npm script compiles with tsc (tsconfig.bench.json) and runs this file's compiled form, so
  * the figures are those of the JavaScript production runs, not of a load-time transform.
  */
@@ -13,7 +16,8 @@ import { repoRoot } from './paths.js';
 
 interface BenchModule {
   title: string;
-  run: () => Promise<string>;
+  run: (options: string[]) => Promise<string>;
+  section?: (options: string[]) => { name: string; title: string } | undefined;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -41,7 +45,10 @@ async function existingSections(): Promise<Map<string, string>> {
 }
 
 async function main(): Promise<void> {
-  const wanted = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const firstOption = args.findIndex((a) => a.startsWith('--'));
+  const wanted = firstOption < 0 ? args : args.slice(0, firstOption);
+  const options = firstOption < 0 ? [] : args.slice(firstOption);
   // Names come from the sources: a compiled module whose source is gone is stale, not a benchmark.
   const names = (await readdir(sourceDir))
     .filter((f) => f.endsWith('.bench.ts'))
@@ -54,9 +61,11 @@ async function main(): Promise<void> {
   for (const name of names) {
     process.stderr.write(`bench: ${name} ...\n`);
     const mod = (await import(path.join(here, `${name}.bench.${compiled ? 'js' : 'ts'}`))) as BenchModule;
-    const body = await mod.run();
-    sections.set(name, `## ${mod.title}\n\n_${date}, ${machine()}; ${load()}_\n\n${body.trim()}\n\n`);
-    process.stdout.write(`\n## ${mod.title}\n\n${body.trim()}\n`);
+    const own = mod.section?.(options);
+    const title = own?.title ?? mod.title;
+    const body = await mod.run(options);
+    sections.set(own?.name ?? name, `## ${title}\n\n_${date}, ${machine()}; ${load()}_\n\n${body.trim()}\n\n`);
+    process.stdout.write(`\n## ${title}\n\n${body.trim()}\n`);
   }
   const parts = [...sections.keys()].sort().map((n) => `${begin(n)}\n${sections.get(n)}${end(n)}`);
   const header =
