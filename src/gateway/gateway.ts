@@ -34,6 +34,7 @@ import type { HistoryBucket, SamplePoint } from '../model/history.js';
 import type { MeterChange, MeterState, MeterView, NearbyChange, NearbyMeter } from '../model/meter.js';
 import type { Reading } from '../model/reading.js';
 import type { Health, RadioCounters, RadioStatsView, TelegramEvent } from '../model/status.js';
+import { byCodeUnits, byName } from '../model/order.js';
 
 export { type ClaimRequest, GatewayInputError, UnknownMeterError } from './meter-commands.js';
 export type { HistoryQuery, Summary } from './queries.js';
@@ -373,7 +374,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   meters(): MeterView[] {
     return Object.values(this.#store.state.meters)
       .map((m) => this.#view(m))
-      .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+      .sort((a, b) => byName(a.name, b.name) || byCodeUnits(a.id, b.id));
   }
 
   meter(id: string): MeterView | undefined {

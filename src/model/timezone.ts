@@ -1,31 +1,70 @@
 /**
- * Local hours and days in an IANA time zone, from Intl alone. Buckets are keyed by their UTC start
- * (ms), so the repeated 02:00 hour of an autumn DST change is two buckets, and a spring day has 23.
+ * Local hours and days in an IANA time zone. Buckets are keyed by their UTC start (ms), so the
+ * repeated 02:00 hour of an autumn DST change is two buckets, and a spring day has 23.
+ * The zone's rules come from the OS tz database (TZDIR, else /usr/share/zoneinfo: what glibc and
+ * Intl's own tables are built from); Intl answers only for a zone that has no file there, since
+ * its tables cost the gateway several MiB of memory (see tzif.ts).
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { offsetAt, parseTzif, type ZoneRules } from './tzif.js';
 
 const HOUR_MS = 3_600_000;
 // Offsets change at most every 15 minutes of UTC time in any zone; caching per quarter hour keeps
-// Intl (slow) off the per-telegram path.
+// the lookup off the per-telegram path.
 const QUARTER_MS = 900_000;
+/** zone names are paths below the tz database folder: letters, digits, _ + - and / between parts */
+const ZONE_NAME = /^[A-Za-z0-9_+-]+(\/[A-Za-z0-9_+-]+)*$/;
+
+/** The zone's rules from the tz database folder, or undefined when it has no readable file for the name. */
+function zoneRules(name: string): ZoneRules | undefined {
+  if (!ZONE_NAME.test(name)) return undefined;
+  try {
+    return parseTzif(readFileSync(path.join(process.env['TZDIR'] ?? '/usr/share/zoneinfo', name)));
+  } catch {
+    return undefined;
+  }
+}
+
+function intlFormat(name: string): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat('en-US', {
+    timeZone: name,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  });
+}
+
+/** Local time minus UTC at t (ms), from Intl's calendar fields. */
+function intlOffset(format: Intl.DateTimeFormat, t: number): number {
+  const p = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
+  for (const part of format.formatToParts(new Date(t))) {
+    if (part.type in p) p[part.type as keyof typeof p] = Number(part.value);
+  }
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - t;
+}
 
 export class TimeZone {
   readonly name: string;
-  readonly #format: Intl.DateTimeFormat;
+  /** local time minus UTC at an instant, both in ms */
+  readonly #offsetAt: (t: number) => number;
   readonly #offsets = new Map<number, number>();
 
-  /** Throws a RangeError naming the zone when Intl does not know it. */
+  /** Throws a RangeError naming the zone when neither the tz database nor Intl knows it. */
   constructor(name: string) {
-    this.#format = new Intl.DateTimeFormat('en-US', {
-      timeZone: name,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    this.name = this.#format.resolvedOptions().timeZone;
+    const rules = zoneRules(name);
+    if (rules) {
+      this.name = name;
+      this.#offsetAt = (t) => offsetAt(rules, Math.floor(t / 1000)) * 1000;
+    } else {
+      const format = intlFormat(name);
+      this.name = format.resolvedOptions().timeZone;
+      this.#offsetAt = (t) => intlOffset(format, t);
+    }
   }
 
   /** Local time minus UTC at instant t, in ms (Warsaw: 3_600_000 in winter, 7_200_000 in summer). */
@@ -33,8 +72,7 @@ export class TimeZone {
     const quarter = Math.floor(t / QUARTER_MS);
     let off = this.#offsets.get(quarter);
     if (off === undefined) {
-      const p = this.parts(quarter * QUARTER_MS);
-      off = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - quarter * QUARTER_MS;
+      off = this.#offsetAt(quarter * QUARTER_MS);
       if (this.#offsets.size > 10_000) this.#offsets.clear();
       this.#offsets.set(quarter, off);
     }
@@ -43,11 +81,15 @@ export class TimeZone {
 
   /** Calendar fields of instant t in this zone. */
   parts(t: number): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
-    const out = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
-    for (const part of this.#format.formatToParts(new Date(t))) {
-      if (part.type in out) out[part.type as keyof typeof out] = Number(part.value);
-    }
-    return out;
+    const local = new Date(t + this.offset(t));
+    return {
+      year: local.getUTCFullYear(),
+      month: local.getUTCMonth() + 1,
+      day: local.getUTCDate(),
+      hour: local.getUTCHours(),
+      minute: local.getUTCMinutes(),
+      second: local.getUTCSeconds(),
+    };
   }
 
   /** Start (UTC ms) of the local hour that contains t. */
@@ -108,8 +150,9 @@ function pad2(n: number): string {
   return String(n).padStart(2, '0');
 }
 
-/** true when Intl knows the zone (used by configuration validation). */
+/** true when the tz database or Intl knows the zone (used by configuration validation). */
 export function isTimeZone(name: string): boolean {
+  if (zoneRules(name)) return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: name });
     return true;

@@ -13,6 +13,7 @@ import { readdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { AppendFile } from './append-file.js';
 import { upsertRow, pruneRows } from '../model/history.js';
+import { byCodeUnits } from '../model/order.js';
 
 export type Period = 'day' | 'month' | 'year';
 
@@ -87,7 +88,7 @@ export class RowArchive<R extends { t: number }> {
     this.#queued = new Map();
     const written: string[] = [];
     try {
-      for (const [key, lines] of [...queued].sort(([a], [b]) => a.localeCompare(b))) {
+      for (const [key, lines] of [...queued].sort(([a], [b]) => byCodeUnits(a, b))) {
         await this.#file(key).append(lines);
         queued.delete(key);
         written.push(path.basename(this.#file(key).file));

@@ -6,6 +6,7 @@
 import { unitOf } from '../model/reading.js';
 import type { TimeZone } from '../model/timezone.js';
 import type { HistoryBucket } from '../model/history.js';
+import { byCodeUnits } from '../model/order.js';
 
 // Import and export first: what a prosumer opens the file for.
 const FIRST = ['energy_import', 'energy_export'];
@@ -15,7 +16,7 @@ export function registersOf(buckets: HistoryBucket[]): string[] {
   for (const b of buckets) for (const k of Object.keys(b.deltas)) names.add(k);
   // A night without PV (or a sunny noon without import) still gets both columns: a zero is data.
   if ([...names].some((n) => n.startsWith('energy_import') || n.startsWith('energy_export'))) for (const n of FIRST) names.add(n);
-  return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  return [...names].sort((a, b) => rank(a) - rank(b) || byCodeUnits(a, b));
 }
 
 function rank(name: string): number {

@@ -26,6 +26,10 @@ function staticImports(file: string): string[] {
   return [...text.matchAll(STATIC_IMPORT)].map((m) => m[1]!);
 }
 
+function withoutComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+}
+
 function resolve(from: string, specifier: string): string | undefined {
   if (!specifier.startsWith('.')) return specifier.startsWith('node:') ? undefined : specifier.split('/')[0]!;
   const target = path.posix.normalize(path.posix.join(path.posix.dirname(from), specifier)).replace(/\.js$/, '.ts');
@@ -63,6 +67,15 @@ describe('the production path', () => {
       FORBIDDEN.filter(([pattern]) => pattern.test(module)).map(([, what]) => `${what}: ${chain.join(' -> ')}`),
     );
     expect(offenders).toEqual([]);
+  });
+
+  it('leaves ICU alone: no collation or locale formatting up front, Intl only where a zone has no tz file', () => {
+    // ICU's tables live in the Node binary; each use pages in MiB of them (BENCHMARKS.md, footprint).
+    const ICU = /\blocaleCompare\b|\bIntl\.|\btoLocale\w*String\b/;
+    const users = [...loaded.keys()]
+      .filter((m) => m.endsWith('.ts') && m !== 'src/model/timezone.ts')
+      .filter((m) => ICU.test(withoutComments(readFileSync(path.join(repoRoot, m), 'utf8'))));
+    expect(users).toEqual([]);
   });
 
   it('recognises a forbidden import when one is there', () => {
