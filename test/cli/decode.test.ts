@@ -5,10 +5,13 @@ import path from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resultJson, resultJsonText } from '../../src/cli/decode.js';
 import { main } from '../../src/cli/main.js';
+import { meterFamilies } from '../../src/meters/index.js';
 import { buildTelegram } from '../../src/wmbus/build.js';
-import { parseKey } from '../../src/wmbus/decode.js';
-import { gamaReference, haveShared, repoRoot, sharedMissing } from '../conformance/shared-files.js';
+import { FormatMemory, decodeTelegram, parseKey } from '../../src/wmbus/decode.js';
+import { gamaReference, haveShared, repoRoot, sharedMissing, wmbusmetersVectors } from '../conformance/shared-files.js';
+import { decodeVector } from '../conformance/vector-compare.js';
 import { hex, toHex } from '../support/bytes.js';
 
 // Without the shared folder the tests that need its telegrams skip (shared-present.test.ts fails on CI instead).
@@ -222,5 +225,22 @@ describe('decode command', () => {
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr).toContain(message);
     }
+  });
+});
+
+describe('JSON output text', () => {
+  // The text is spliced from the telegram's own JSON rather than built from a copied object; it must
+  // stay byte for byte what JSON.stringify of the result object gives, for every real telegram.
+  const results = [
+    ...wmbusmetersVectors().map((v) => decodeVector(v)),
+    ...wmbusmetersVectors().map((v) => decodeVector(v, undefined)),
+    decodeTelegram(hex('2F'), { formats: new FormatMemory(), meters: meterFamilies }),
+    decodeTelegram(hex(encryptedA), { keys: () => KEY, formats: new FormatMemory(), meters: meterFamilies }),
+  ];
+
+  it.each([undefined, 2])('is JSON.stringify of the result object (indent %s)', (indent) => {
+    expect(results.filter((r) => r.ok).length).toBeGreaterThan(haveShared ? 20 : 0);
+    const differing = results.filter((r) => resultJsonText(r, indent) !== JSON.stringify(resultJson(r), null, indent));
+    expect(differing.map((r) => (r.ok ? r.telegram.id : r.error.code))).toEqual([]);
   });
 });
