@@ -22,7 +22,7 @@ const ENTRY = fileURLToPath(new URL(fromSources ? './process.ts' : './process.js
  * flat; BENCHMARKS.md, footprint). No --lite-mode or single-threaded GC here: both make the loop
  * slower or its pauses longer, and the FIFO overflows 5 ms into a packet.
  */
-const RADIO_NODE_FLAGS = ['--max-semi-space-size=1'];
+export const RADIO_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
 
 /**
  * Runs the radio in its own Node process (its event loop does nothing else, so a busy gateway
@@ -77,7 +77,7 @@ export class RadioSupervisor extends EventEmitter {
   #launch(): Promise<void> {
     return new Promise((resolve, reject) => {
       const child = fork(ENTRY, [], {
-        execArgv: fromSources ? ['--import', 'tsx'] : RADIO_NODE_FLAGS,
+        execArgv: fromSources ? ['--import', 'tsx'] : [...RADIO_NODE_FLAGS],
         env: { ...process.env, [RADIO_OPTIONS_ENV]: JSON.stringify(this.options) },
         serialization: 'advanced',
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
