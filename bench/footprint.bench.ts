@@ -101,7 +101,7 @@ function slopeMibPerHour(points: { atS: number; kb: number }[]): number {
 }
 
 /** How the pair and each process's private pages moved from minute 1 on, as slopes and ranges. */
-function trend(samples: Sample[]): string {
+function trend(samples: Sample[], minutes: number): string {
   const after = samples.filter((s) => s.atS >= 60);
   const line = (what: string, kb: (s: Sample) => number) => {
     const values = after.map(kb);
@@ -109,7 +109,9 @@ function trend(samples: Sample[]): string {
     return `| ${what} | ${slope >= 0 ? '+' : ''}${slope.toFixed(2)} | ${mib(Math.min(...values))} – ${mib(Math.max(...values))} |`;
   };
   return [
-    `Trend from minute 1 on (${after.length} samples; least-squares slope):`,
+    `Trend from minute 1 on (${after.length} samples; least-squares slope` +
+      (minutes < 60 ? '; over a few minutes it mostly shows the 1-2 MiB noise of the samples, the hour run is the flatness check' : '') +
+      '):',
     '',
     '| what | slope (MiB/hour) | range (MiB) |',
     '| --- | ---: | --- |',
@@ -119,13 +121,13 @@ function trend(samples: Sample[]): string {
   ].join('\n');
 }
 
-function row(label: string, s: Sample, from: Sample): string {
-  const seconds = s.atS - from.atS;
-  const pct = (ms: number) => `${((100 * ms) / (seconds * 1000)).toFixed(1)}%`;
+function row(label: string, s: Sample, from: Sample | undefined): string {
+  const seconds = from ? s.atS - from.atS : 0;
+  const pct = (ms: number) => (from ? `${((100 * ms) / (seconds * 1000)).toFixed(1)}%` : '—');
   return (
     `| ${label} | **${mib(pairKb(s))}** | ${mib(s.gateway.rss + s.radio.rss)} | ${mib(s.gateway.private)} / ${mib(s.gateway.shared)} | ` +
-    `${mib(s.radio.private)} / ${mib(s.radio.shared)} | ${pct(s.gatewayCpuMs - from.gatewayCpuMs)} | ` +
-    `${pct(s.radioCpuMs - from.radioCpuMs)} |`
+    `${mib(s.radio.private)} / ${mib(s.radio.shared)} | ${pct(s.gatewayCpuMs - (from?.gatewayCpuMs ?? 0))} | ` +
+    `${pct(s.radioCpuMs - (from?.radioCpuMs ?? 0))} |`
   );
 }
 
@@ -156,12 +158,20 @@ function quarterCore(pid: number): (() => void) | undefined {
 }
 
 /** What the measurements while choosing the flags showed (kept with the table it explains). */
-const NOTE = `Where it goes: most of the pair is the Node binary's own pages (about 40 MiB touched by each process,
-shared, counted once); what is left is V8's fixed cost per process plus the gateway's heap (about 7 MiB, 5 MiB of it
-old space). Flags and loading, measured as 60-second demo runs on this machine (pair at 1 min): nothing
-changed 80 MiB; MQTT client loaded only with a broker 74; 1 MB young generation and main-thread GC 71; the gateway
-with --lite-mode 67; the radio process with --lite-mode too 65 (not taken: its loop runs slower, 4.5% of a core
-instead of 3%, with the FIFO's 5 ms to keep). Figures vary by 1-2 MiB with what else shares the binary's pages.`;
+const NOTE = `Where it goes (demo runs of 60-80 s side by side on this machine; figures move by 1-2 MiB with what else maps
+the Node binary): the floor row is Node.js itself, about 46 MiB for the two processes (33 MiB of the binary's pages,
+shared, and 6 MiB private each). Above it: the gateway's private memory, about 15 MiB (V8 heap 7 MiB live: about
+2 MiB of it Node's own http, crypto and stream modules, 1.7 MiB bytecode, 1 MiB module sources; 6.6 MiB malloc heap);
+the radio process's, about 12 MiB; and the optimising compiler's machine code, about 4 MiB of the binary that only
+the radio process touches (its 41 MiB of shared pages are the larger of the two, so they are the ones counted).
+Time zones read from the OS tz database instead of Intl, and sorting without localeCompare, keep ICU's tables out of
+the gateway: its shared pages went from 44.8 to 37.6 MiB, the pair from 73 to 67-68 MiB measured side by side.
+Earlier steps: nothing changed 80 MiB; MQTT client loaded only with a broker 74; 1 MB young generation and
+main-thread GC 71; the gateway with --lite-mode 67 (ICU still in). Measured and not taken, on the radio process:
+no optimising compiler (--no-opt) 63 MiB, but 38% more radio CPU in the demo; --lite-mode 62 MiB, 50% more;
+--optimize-for-size about 1 MiB less, within the noise. So 64 MB (61.0 MiB) is out of reach with two Node.js
+processes: it leaves 15 MiB above the floor, and the gateway's code, web server and store plus the radio loop
+need 21-23 MiB today (17 MiB even with the radio process interpreted or baseline-compiled only).`;
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -192,10 +202,9 @@ async function floor(gatewayFlags: string[]): Promise<string> {
   const pair = [idle(gatewayFlags), idle(RADIO_NODE_FLAGS)];
   try {
     const started = Date.now();
-    await wait(200);
-    const first = sample(pair[0]!.pid!, pair[1]!.pid!, started);
     await wait(10_000);
-    return row('floor: two idle `node` processes, 10 s', sample(pair[0]!.pid!, pair[1]!.pid!, started), first);
+    // no CPU column: what they used is their own start-up
+    return row('floor: two idle `node` processes, 10 s', sample(pair[0]!.pid!, pair[1]!.pid!, started), undefined);
   } finally {
     for (const p of pair) p.kill('SIGTERM');
   }
@@ -253,7 +262,7 @@ export async function run(options: string[]): Promise<string> {
       `From minute 1 on the pair stayed between ${mib(Math.min(...pairs))} and ${mib(Math.max(...pairs))} MiB. ` +
         'Target: at most 64 MB (61.0 MiB). The floor row is Node.js alone with the same flags (gateway / radio process).',
       '',
-      trend(samples),
+      trend(samples, length),
       '',
       ...(length === STANDARD_MINUTES ? [NOTE, ''] : []),
       quota,
