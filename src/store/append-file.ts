@@ -52,30 +52,29 @@ export class AppendFile {
     let good = 0; // byte length of the whole lines read so far
     while (start < buf.length) {
       const nl = buf.indexOf(0x0a, start);
-      const end = nl < 0 ? buf.length : nl;
-      const text = buf.toString('utf8', start, end);
-      const parsed = parseLine(text);
-      if (!parsed.ok || nl < 0) {
-        const last = nl < 0 || buf.subarray(nl + 1).every((b) => b === 0 || b === 0x0a);
-        if (!last && options.skipDamaged && nl >= 0) {
-          damaged.push(`line ${lines.length + damaged.length + 1} (${parsed.ok ? 'no line end' : parsed.why})`);
-          start = nl + 1;
-          good = start;
-          continue;
-        }
-        if (!last) {
-          this.#size = buf.length;
-          return { lines, damage: `line ${lines.length + 1} of ${this.file} is damaged (${parsed.ok ? 'no line end' : parsed.why})` };
-        }
-        // A line without its end, even one that parses, may be a cut-off number: the append never finished.
-        this.#warn(`${this.file}: the last line was cut off (power lost while it was written); skipped it`);
-        await truncate(this.file, good);
-        this.#size = good;
-        return withDamage(lines, damaged, this.file);
+      // A line without its end, even one that parses, may be a cut-off number: the append never finished.
+      const parsed = nl < 0 ? undefined : parseLine(buf.toString('utf8', start, nl));
+      if (parsed?.ok) {
+        lines.push(parsed.value);
+        start = nl + 1;
+        good = start;
+        continue;
       }
-      lines.push(parsed.value);
-      start = nl + 1;
-      good = start;
+      // A line that does not parse, followed by more than padding (zeros, empty lines), is damage.
+      if (parsed && !buf.subarray(nl + 1).every((b) => b === 0 || b === 0x0a)) {
+        if (!options.skipDamaged) {
+          this.#size = buf.length;
+          return { lines, damage: `line ${lines.length + 1} of ${this.file} is damaged (${parsed.why})` };
+        }
+        damaged.push(`line ${lines.length + damaged.length + 1} (${parsed.why})`);
+        start = nl + 1;
+        good = start;
+        continue;
+      }
+      this.#warn(`${this.file}: the last line was cut off (power lost while it was written); skipped it`);
+      await truncate(this.file, good);
+      this.#size = good;
+      return withDamage(lines, damaged, this.file);
     }
     this.#size = buf.length;
     return withDamage(lines, damaged, this.file);
@@ -85,9 +84,7 @@ export class AppendFile {
   async append(values: readonly unknown[]): Promise<void> {
     if (values.length === 0) return;
     const text = values.map((v) => JSON.stringify(v)).join('\n') + '\n';
-    const creating = this.#size === undefined || this.#size === 0;
-    if (creating) await mkdir(path.dirname(this.file), { recursive: true });
-    // The folder may have gone while running (a card remounted, a volume recreated): make it again.
+    // A new file's folder, or one gone while running (a card remounted, a volume recreated): make it.
     const fh = await this.#open(this.file, 'a', 0o644).catch(async (err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
       await mkdir(path.dirname(this.file), { recursive: true });
@@ -104,7 +101,8 @@ export class AppendFile {
     } finally {
       await fh.close();
     }
-    if (creating) await fsyncDir(path.dirname(this.file), this.#open);
+    // A file that was empty is new (or made again): its name in the folder must be durable too.
+    if (before === 0) await fsyncDir(path.dirname(this.file), this.#open);
     const bytes = Buffer.byteLength(text);
     this.#size = before + bytes;
     this.bytesWritten += bytes;

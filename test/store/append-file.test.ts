@@ -55,6 +55,9 @@ describe('AppendFile after a power cut', () => {
     const zeros = await loadLeft(Buffer.concat([Buffer.from('{"a":1}\n'), Buffer.alloc(5), Buffer.from('\n')]));
     expect(zeros.loaded).toEqual({ lines: [{ a: 1 }] });
     expect(zeros.after).toBe('{"a":1}\n');
+    const mixed = await loadLeft(Buffer.concat([Buffer.from('{"a":1}\n'), Buffer.alloc(3), Buffer.from('\n'), Buffer.alloc(4)]));
+    expect(mixed.loaded).toEqual({ lines: [{ a: 1 }] });
+    expect(mixed.after).toBe('{"a":1}\n');
     const empty = await loadLeft('{"a":1}\n\n\n');
     expect(empty.loaded).toEqual({ lines: [{ a: 1 }] });
     expect(empty.after).toBe('{"a":1}\n');
@@ -110,7 +113,9 @@ describe('AppendFile with damage before the last line', () => {
   it('with skipDamaged, names at most three damaged lines', async () => {
     const { loaded } = await loadLeft('x\n{"a":2}\nx\nx\nx\nx\n{"a":7}\n', { skipDamaged: true });
     expect(loaded.lines).toEqual([{ a: 2 }, { a: 7 }]);
-    expect(loaded.damage).toMatch(/^5 damaged lines in .*: line 1 \(.+\), line 3 \(.+\), line 4 \(.+\) and 2 more$/);
+    expect(loaded.damage).toMatch(/^5 damaged lines in [^:]*: line 1 \([^()]+\), line 3 \([^()]+\), line 4 \([^()]+\) and 2 more$/);
+    const three = await loadLeft('x\nx\nx\n{"a":4}\n', { skipDamaged: true });
+    expect(three.loaded.damage).toMatch(/^3 damaged lines in [^:]*: line 1 \([^()]+\), line 2 \([^()]+\), line 3 \([^()]+\)$/);
   });
 
   it('with skipDamaged, one damaged line is "1 damaged line", and a torn tail is still cut off', async () => {
@@ -125,6 +130,12 @@ describe('AppendFile with damage before the last line', () => {
     await mkdir(target);
     const file = new AppendFile(target);
     await expect(file.load()).rejects.toThrow(target);
+  });
+
+  it('a file it cannot look at is an error, not a missing file', async () => {
+    await writeFile(path.join(dir, 'plain'), '');
+    const file = new AppendFile(path.join(dir, 'plain', 'journal.jsonl'));
+    await expect(file.intact()).rejects.toThrow(/ENOTDIR/);
   });
 
   it('a missing file has no lines and size 0', async () => {
@@ -188,6 +199,18 @@ describe('AppendFile appends', () => {
     await expect(file.append([{ a: 3 }])).rejects.toThrow(/EIO/);
     expect(counts).toEqual({ opened: 4, closed: 4, failSync: true });
     expect(await textOf(target)).toBe('{"a":1}\n{"a":2}\n');
+  });
+
+  it("makes the folder again when it went away while running, and fsyncs a new file's folder without a load first", async () => {
+    const nested = path.join(dir, 'card', 'journal.jsonl');
+    const counts = { opened: 0, closed: 0, failSync: false };
+    const file = new AppendFile(nested, () => {}, countingOpen(counts));
+    await file.append([{ a: 1 }]);
+    expect(counts.opened).toBe(2); // the file, then its folder for the fsync of the new name
+    await rm(path.join(dir, 'card'), { recursive: true });
+    await file.append([{ a: 2 }]);
+    expect(await textOf(nested)).toBe('{"a":2}\n');
+    expect(counts.opened).toBe(4); // the new file's folder is fsynced again
   });
 
   it('after the file was moved away: not intact, and after reset() a new file starts', async () => {
