@@ -137,6 +137,33 @@ describe('AFL fields (EN 13757-7 §6)', () => {
     expect(outcome(decode(cut))).toMatchObject({ code: 'TRUNCATED' });
   });
 
+  it('reads an AFL with only a message counter: no MCL byte before it, and no MAC to verify', () => {
+    expect(outcome(decode(withAfl({ fcl: MCR_PRESENT })))).toEqual({ ok: true, counter: COUNTER, mac: undefined });
+  });
+
+  it('says the AFL header is cut when fewer than its 4 bytes arrive', () => {
+    const cut = Uint8Array.from([...DLL, 0x90, 0x00, 0x00]);
+    cut[0] = cut.length - 1;
+    expect(outcome(decode(cut))).toMatchObject({
+      code: 'TRUNCATED',
+      message: 'telegram ends inside the AFL header (needs 4 bytes at offset 10, 3 left)',
+    });
+  });
+
+  it('reads an AFL that ends exactly where the telegram ends: nothing decrypted, no records', () => {
+    // (the gateway refuses such a telegram from a meter that has a key: it is not encrypted)
+    const t = Uint8Array.from(withAfl({ fcl: BASE, mcl: 0x25 }).subarray(0, 10 + 17));
+    t[0] = t.length - 1;
+    const r = decode(t);
+    expect(r.ok && { counter: r.telegram.security.counter, decrypted: r.telegram.security.decrypted, records: r.telegram.records }).toEqual(
+      {
+        counter: COUNTER,
+        decrypted: false,
+        records: [],
+      },
+    );
+  });
+
   it('an AFL without a message counter leaves nothing to derive the mode 7 keys from', () => {
     expect(outcome(decode(withAfl({ fcl: MCL_PRESENT, mcl: 0x05 })))).toMatchObject({
       code: 'MALFORMED',
