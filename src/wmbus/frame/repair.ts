@@ -101,7 +101,7 @@ export function repairSymbols(
     const n1 = count === 2 ? NEIGHBOURS_OF_CODE[symbolChips(chips, bad[first + 1]!)]! : 0x10; /* one empty choice */
     const c0 = n0 & 0xf;
     const c1 = count === 2 ? n1 & 0xf : 1;
-    if (c0 === 0 || c1 === 0) return -1;
+    // A symbol with no code word one chip away (c0 or c1 = 0) leaves no candidate: matches stays 0.
     let matches = 0;
     let chosen0 = 0;
     let chosen1 = 0;
