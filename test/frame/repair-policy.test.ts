@@ -9,9 +9,10 @@ import { crc16En13757 } from '../../src/wmbus/crc.js';
 import { blockLayout, MAX_BLOCKS } from '../../src/wmbus/frame/blocks.js';
 import { decodeRawFrame } from '../../src/wmbus/frame/decode-raw.js';
 import { addBlockCrcs } from '../../src/wmbus/frame/encode.js';
-import { CRC_PERIOD_BITS, repairBits } from '../../src/wmbus/frame/repair.js';
+import { CRC_PERIOD_BITS, repairBits, repairSymbols } from '../../src/wmbus/frame/repair.js';
+import { encode3of6 } from '../../src/wmbus/phy/three-of-six.js';
 import { frameOnAir, prng, randomTelegram } from './air.js';
-import { toHex } from '../support/bytes.js';
+import { hex, toHex } from '../support/bytes.js';
 
 /** Flip chip/bit `n` (0 = MSB of the first byte) of a copy. */
 function flip(raw: Uint8Array, ...bits: number[]): Uint8Array {
@@ -34,6 +35,21 @@ describe('3-of-6 repair caps (T mode)', () => {
 
   it('drops a frame with three broken symbols in one block', () => {
     expect(decodeRawFrame({ raw: flip(t, chip(26), chip(33), chip(40)) })).toMatchObject({ ok: false, reason: 'NOT_3OF6' });
+  });
+
+  it('refuses a third broken symbol in one block even when two repairs would pass the CRC', () => {
+    // 17 data bytes and their CRC; symbols 3, 9 and 20 broken by one chip each. The frame holds the
+    // right nibble for symbol 20 (a decoder's placeholder can be right by chance): repairing 3 and 9
+    // would then match the CRC, but three broken symbols in a block is more damage than the policy trusts.
+    const block = hex('2E4493157856341233037A2A0020255900 FB86');
+    const chips = encode3of6(block);
+    for (const symbol of [3, 9, 20]) chips[(6 * symbol + 2) >> 3]! ^= 0x80 >> ((6 * symbol + 2) & 7);
+    const frame = block.slice();
+    frame[1]! &= 0xf0;
+    frame[4]! &= 0xf0;
+    expect(repairSymbols(chips, frame, Int32Array.of(3, 9, 20), 3, Int32Array.of(0, 17), 1)).toBe(-1);
+    expect(repairSymbols(chips, frame, Int32Array.of(3, 9), 2, Int32Array.of(0, 17), 1)).toBe(2);
+    expect(frame).toEqual(block);
   });
 
   it('repairs three broken symbols in three blocks, and two plus one', () => {
@@ -74,6 +90,11 @@ describe('one-bit repair of C-mode format A blocks', () => {
     damaged[10]! ^= s >> 8;
     damaged[11]! ^= s & 0xff;
     expect(repairBits(damaged, layout, blocks)).toBe(-1);
+    const justBefore = withCrcs.slice();
+    const s96 = singleBitSyndrome(96);
+    justBefore[10]! ^= s96 >> 8;
+    justBefore[11]! ^= s96 & 0xff;
+    expect(repairBits(justBefore, layout, blocks)).toBe(-1);
     // the same for the last bit that is there: repaired
     const last = withCrcs.slice();
     const s95 = singleBitSyndrome(95);
