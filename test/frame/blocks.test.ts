@@ -77,6 +77,7 @@ describe('stripBlockCrcs', () => {
     const crc = crc16En13757(shortest, 0, 10);
     shortest.set([crc >> 8, crc & 0xff], 10);
     expect(stripBlockCrcs('A', shortest)).toMatchObject({ ok: true, frame: shortest.subarray(0, 10) });
+    expect(blockCrcsHold('A', shortest)).toBe(true);
   });
 
   it('says how many bytes a cut-short frame needs', () => {
