@@ -4,6 +4,7 @@ import { DuplicateFilter } from '../../src/gateway/dedup.js';
 import { EARLIEST_CLOCK_MS, type IntakeContext, type MeterRecord, classifyLink, classifyRaw } from '../../src/gateway/intake.js';
 import { buildTelegram } from '../../src/wmbus/build.js';
 import { FormatMemory } from '../../src/wmbus/decode.js';
+import { frameOnAir } from '../frame/air.js';
 
 const T0 = Date.parse('2025-06-20T09:50:47Z');
 const KEY = Uint8Array.from(Buffer.from('000102030405060708090A0B0C0D0E0F', 'hex'));
@@ -62,6 +63,35 @@ describe('intake', () => {
     expect(classifyLink(frame(bytes), ctx).outcome).toBe('nearby');
     expect(classifyLink(frame(bytes, T0 + 1000), ctx).outcome).toBe('duplicate');
     expect(classifyLink(frame(bytes, T0 + 2000), { ...ctx, replayed: true }).outcome).toBe('nearby');
+  });
+
+  it('keeps what the reading needs: RSSI, access number, radio mode and format; the hex in upper case', () => {
+    const telegram = water('12345678', 1258, 0x2a);
+    const r = classifyLink({ ...frame(telegram), rssi: -71 }, context({ '12345678': {} }));
+    expect(r.outcome).toBe('accepted');
+    if (r.outcome !== 'accepted') return;
+    expect(r.reading).toMatchObject({ rssi: -71, accessNumber: 0x2a, mode: 'T', frameFormat: 'A', securityMode: 0 });
+    expect(r.hex).toBe(Buffer.from(telegram).toString('hex').toUpperCase());
+    expect(r.hex).toMatch(/^[0-9A-F]+$/);
+    // a frame heard without an RSSI makes a reading without one (not rssi: undefined in the store)
+    const quiet = classifyLink(frame(water('12345678', 1259, 0x2b)), context({ '12345678': {} }));
+    expect(quiet.outcome === 'accepted' && Object.keys(quiet.reading).includes('rssi')).toBe(false);
+  });
+
+  it('takes a telegram stamped at the first moment it trusts the clock', () => {
+    expect(classifyLink(frame(water('12345678', 1, 1), EARLIEST_CLOCK_MS), context({ '12345678': {} })).outcome).toBe('accepted');
+  });
+
+  it('decodes a raw frame from the radio, or takes the link frame the radio process decoded already', () => {
+    const telegram = water('12345678', 1258, 1);
+    const raw = classifyRaw({ raw: frameOnAir('T', 'A', telegram) }, T0, context({ '12345678': {} }));
+    expect(raw.frame).toMatchObject({ time: T0, mode: 'T', frameFormat: 'A' });
+    expect(raw.intake.outcome).toBe('accepted');
+    // with `link` set the raw bytes are not decoded again (here they could not be)
+    const link = { telegram, mode: 'C' as const, frameFormat: 'B' as const, corrected: 0 };
+    const given = classifyRaw({ raw: Uint8Array.of(1, 2, 3), link }, T0, context({ '12345678': {} }));
+    expect(given.frame).toEqual({ ...link, time: T0 });
+    expect(given.intake).toMatchObject({ outcome: 'accepted', reading: { mode: 'C', frameFormat: 'B' } });
   });
 
   it('names a frame the frame core refuses', () => {
