@@ -8,9 +8,18 @@
 import { MeterFamilySet } from '../wmbus/meter-family.js';
 import { bmtHydrodigit } from './bmt-hydrodigit.js';
 import { elgamaGama350 } from './egm-gama350.js';
+import { engelmannFaw } from './efe-faw.js';
 import { imeConto } from './ime.js';
 import { kamstrupCompact } from './kam-compact.js';
 import { qundisBlock } from './qds-ff5f.js';
 import { schneiderIem3000 } from './sec-iem3000.js';
 
-export const meterFamilies = new MeterFamilySet([elgamaGama350, kamstrupCompact, schneiderIem3000, imeConto, bmtHydrodigit, qundisBlock]);
+export const meterFamilies = new MeterFamilySet([
+  elgamaGama350,
+  kamstrupCompact,
+  schneiderIem3000,
+  imeConto,
+  bmtHydrodigit,
+  qundisBlock,
+  engelmannFaw,
+]);
