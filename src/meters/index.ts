@@ -7,6 +7,7 @@
  */
 import { MeterFamilySet } from '../wmbus/meter-family.js';
 import { bmtHydrodigit } from './bmt-hydrodigit.js';
+import { diehlIzar } from './dme-izar.js';
 import { elgamaGama350 } from './egm-gama350.js';
 import { engelmannFaw } from './efe-faw.js';
 import { imeConto } from './ime.js';
@@ -22,4 +23,5 @@ export const meterFamilies = new MeterFamilySet([
   bmtHydrodigit,
   qundisBlock,
   engelmannFaw,
+  diehlIzar,
 ]);

@@ -61,6 +61,7 @@ const UNIT_SUFFIX: Readonly<Record<Unit, string>> = {
   min: '_min',
   h: '_h',
   d: '_d',
+  y: '_y',
   '%': '_pct',
   Hz: '_hz',
   '': '',

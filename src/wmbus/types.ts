@@ -64,6 +64,7 @@ export type Unit =
   | 'min'
   | 'h'
   | 'd'
+  | 'y'
   | '%'
   | 'Hz'
   | '';

@@ -23,16 +23,6 @@ export const KNOWN_MISSES: ReadonlyMap<string, number> = new Map<string, number>
   ['hydrodigit.voltage_v', 1],
   // operating time the reference reads from a manufacturer register as years
   ['iem3000.operating_time_y', 4],
-  // Diehl IZAR scrambled payload (CI A2): not decoded yet
-  ['izar.last_month_total_m3', 1],
-  ['izar.remaining_battery_life_y', 1],
-  ['izar.total_m3', 1],
-  ['izar.transmit_period_s', 1],
-  // Diehl IZAR scrambled payload (CI A2): not decoded yet
-  ['izarv2.battery_y', 1],
-  ['izarv2.target_m3', 1],
-  ['izarv2.total_m3', 1],
-  ['izarv2.transmit_period_s', 1],
   // Techem mkradio4 (CI A2): not decoded yet
   ['mkradio4.target_m3', 1],
   ['mkradio4.total_m3', 1],
