@@ -6,14 +6,13 @@
  * keys, so the payload is readable by anyone: this is obfuscation, not security.
  */
 
-/** An 8-byte key folded to the 32-bit seed: its two big-endian halves XORed. */
-function foldKey(hex: string): number {
-  const b = Buffer.from(hex, 'hex');
-  return (b.readUInt32BE(0) ^ b.readUInt32BE(4)) >>> 0;
+/** A key folded to the 32-bit seed: the big-endian words of its first 8 bytes XORed. */
+function foldKey(key: Uint8Array): number {
+  return (be32(key, 0) ^ be32(key, 4)) >>> 0;
 }
 
 /** The two default keys Diehl radio meters ship with (public knowledge, e.g. the IZAR tools). */
-export const DIEHL_DEFAULT_SEEDS: readonly number[] = [foldKey('39BC8A10E66D83F8'), foldKey('51728910E66D83F8')];
+export const DIEHL_DEFAULT_SEEDS: readonly number[] = ['39BC8A10E66D83F8', '51728910E66D83F8'].map((k) => foldKey(Buffer.from(k, 'hex')));
 
 /** Big-endian 32 bits of the telegram at `at`. */
 function be32(t: Uint8Array, at: number): number {
@@ -40,10 +39,13 @@ export function unscramble(telegram: Uint8Array, seed: number): Uint8Array {
   return out;
 }
 
-/** The first unscrambling with a default key that `check` accepts, or undefined. */
-export function unscrambleWithDefaults(telegram: Uint8Array, check: (plain: Uint8Array) => boolean): Uint8Array | undefined {
+/**
+ * The first unscrambling that `check` accepts, or undefined: with the meter's own key when one is
+ * configured (it replaces the defaults), else with the default keys.
+ */
+export function unscrambleChecked(telegram: Uint8Array, check: (plain: Uint8Array) => boolean, key?: Uint8Array): Uint8Array | undefined {
   if (telegram.length <= SCRAMBLED_AT) return undefined;
-  for (const seed of DIEHL_DEFAULT_SEEDS) {
+  for (const seed of key ? [foldKey(key)] : DIEHL_DEFAULT_SEEDS) {
     const plain = unscramble(telegram, seed);
     if (check(plain)) return plain;
   }

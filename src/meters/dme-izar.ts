@@ -1,5 +1,6 @@
 /**
- * Diehl IZAR radio water meters (PRIOS protocol; manufacturers SAP, DME, HYD). The APDU after a
+ * Diehl IZAR radio water meters (PRIOS protocol; manufacturers SAP, DME, HYD; the family is in
+ * dme-diehl.ts). The APDU after a
  * manufacturer CI (0xA0..0xA7) holds four clear bytes and a payload scrambled with Diehl's LFSR
  * (diehl-lfsr.ts). Telegram offsets, learned from the published IZAR telegrams and their readings:
  *
@@ -15,12 +16,11 @@
  */
 import { readDateG } from '../wmbus/apl/datatypes.js';
 import { shiftDecimal } from '../wmbus/apl/scale.js';
-import type { MeterFamily, ProprietaryPayload } from '../wmbus/meter-family.js';
+import type { MeterExample, ProprietaryPayload } from '../wmbus/meter-family.js';
 import type { MbusRecord } from '../wmbus/types.js';
-import { SCRAMBLED_AT, unscrambleWithDefaults } from './diehl-lfsr.js';
+import { SCRAMBLED_AT, unscrambleChecked } from './diehl-lfsr.js';
 import { proprietaryRecord, uintLe } from './record.js';
 
-const DIEHL = new Set(['SAP', 'DME', 'HYD', 'EWT', 'SPL']);
 const CHECK_BYTE = 0x4b;
 const TOTAL_END = 5;
 const BILLING_END = 11;
@@ -51,10 +51,11 @@ function plausible(plain: Uint8Array): boolean {
   return plain.length < BILLING_END || readDateG(plain, 9) !== null;
 }
 
-function decode(p: ProprietaryPayload): MbusRecord[] | undefined {
+/** Records of a PRIOS telegram, or undefined when it is none (by CI, check byte and date). */
+export function decodePrios(p: ProprietaryPayload): MbusRecord[] | undefined {
   if (p.ci === undefined || p.ci < 0xa0 || p.ci > 0xa7) return undefined;
   const t = p.telegram;
-  const plain = unscrambleWithDefaults(t, plausible);
+  const plain = unscrambleChecked(t, plausible);
   if (!plain) return undefined;
   const litres = (at: number, storage: number): MbusRecord =>
     proprietaryRecord({
@@ -92,54 +93,55 @@ function decode(p: ProprietaryPayload): MbusRecord[] | undefined {
 
 const SOURCE = 'wmbusmeters src/driver_izar.cc test telegram (GPL-3.0 project, data only)';
 
-export const diehlIzar: MeterFamily = {
-  name: 'Diehl IZAR',
-  matches: (h) => DIEHL.has(h.manufacturer),
-  decodeProprietary: decode,
-  examples: [
-    {
-      source: SOURCE,
-      telegram: '1944304C72242421D401A2013D4013DD8B46A4999C1293E582CC',
-      fields: {
-        volume_m3: 3.488,
-        volume_storage1_m3: 3.486,
-        date_storage1: '2019-09-30',
-        remaining_battery_life_y: 14.5,
-        transmit_period_s: 8,
-        alarms: 'meter_blocked,underflow',
-        alarms_previous: 'none',
-      },
+/** Published IZAR telegrams with their readings. */
+export const izarExamples: readonly MeterExample[] = [
+  {
+    source: SOURCE,
+    telegram: '1944304C72242421D401A2013D4013DD8B46A4999C1293E582CC',
+    id: '21242472',
+    fields: {
+      volume_m3: 3.488,
+      volume_storage1_m3: 3.486,
+      date_storage1: '2019-09-30',
+      remaining_battery_life_y: 14.5,
+      transmit_period_s: 8,
+      alarms: 'meter_blocked,underflow',
+      alarms_previous: 'none',
     },
-    {
-      source: SOURCE,
-      telegram: '2944A511780729662366A20118001378D3B3DB8CEDD77731F25832AAF3DA8CADF9774EA673172E8C61F2',
-      fields: { volume_m3: 16.76, volume_storage1_m3: 11.84, date_storage1: '2019-11-30', remaining_battery_life_y: 12, alarms: 'none' },
+  },
+  {
+    source: SOURCE,
+    telegram: '2944A511780729662366A20118001378D3B3DB8CEDD77731F25832AAF3DA8CADF9774EA673172E8C61F2',
+    id: '66236629',
+    fields: { volume_m3: 16.76, volume_storage1_m3: 11.84, date_storage1: '2019-11-30', remaining_battery_life_y: 12, alarms: 'none' },
+  },
+  {
+    source: SOURCE,
+    telegram: '1944A511780779194820A121170013355F8EDB2D03C6912B1E37',
+    id: '20481979',
+    fields: { volume_m3: 4.366, volume_storage1_m3: 0, date_storage1: '2020-12-31', remaining_battery_life_y: 11.5 },
+  },
+  {
+    source: `${SOURCE}, CI A3`,
+    telegram: '1944304c9c5824210c04a363140013716577ec59e8663ab0d31c',
+    id: '2124589C',
+    fields: {
+      volume_m3: 38.944,
+      volume_storage1_m3: 38.691,
+      date_storage1: '2021-02-01',
+      remaining_battery_life_y: 10,
+      transmit_period_s: 32,
     },
-    {
-      source: SOURCE,
-      telegram: '1944A511780779194820A121170013355F8EDB2D03C6912B1E37',
-      fields: { volume_m3: 4.366, volume_storage1_m3: 0, date_storage1: '2020-12-31', remaining_battery_life_y: 11.5 },
-    },
-    {
-      source: `${SOURCE}, CI A3`,
-      telegram: '1944304c9c5824210c04a363140013716577ec59e8663ab0d31c',
-      fields: {
-        volume_m3: 38.944,
-        volume_storage1_m3: 38.691,
-        date_storage1: '2021-02-01',
-        remaining_battery_life_y: 10,
-        transmit_period_s: 32,
-      },
-    },
-    {
-      source: SOURCE,
-      telegram: '1944304CDEFFE420CC01A263120013258F907B0AFF12529AC33B',
-      fields: { volume_m3: 159.832, volume_storage1_m3: 157.76, date_storage1: '2021-02-01', remaining_battery_life_y: 9 },
-    },
-    {
-      source: SOURCE,
-      telegram: '19442423860775035048A251520015BEB6B2E1ED623A18FC74A5',
-      fields: { volume_m3: 521.602, volume_storage1_m3: 519.147, date_storage1: '2021-11-15', alarms: 'none', alarms_previous: 'leak' },
-    },
-  ],
-};
+  },
+  {
+    source: SOURCE,
+    telegram: '1944304CDEFFE420CC01A263120013258F907B0AFF12529AC33B',
+    fields: { volume_m3: 159.832, volume_storage1_m3: 157.76, date_storage1: '2021-02-01', remaining_battery_life_y: 9 },
+  },
+  {
+    source: SOURCE,
+    telegram: '19442423860775035048A251520015BEB6B2E1ED623A18FC74A5',
+    id: '48500375',
+    fields: { volume_m3: 521.602, volume_storage1_m3: 519.147, date_storage1: '2021-11-15', alarms: 'none', alarms_previous: 'leak' },
+  },
+];

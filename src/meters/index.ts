@@ -7,7 +7,7 @@
  */
 import { MeterFamilySet } from '../wmbus/meter-family.js';
 import { bmtHydrodigit } from './bmt-hydrodigit.js';
-import { diehlIzar } from './dme-izar.js';
+import { diehl } from './dme-diehl.js';
 import { elgamaGama350 } from './egm-gama350.js';
 import { engelmannFaw } from './efe-faw.js';
 import { imeConto } from './ime.js';
@@ -23,5 +23,5 @@ export const meterFamilies = new MeterFamilySet([
   bmtHydrodigit,
   qundisBlock,
   engelmannFaw,
-  diehlIzar,
+  diehl,
 ]);

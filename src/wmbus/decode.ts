@@ -55,6 +55,7 @@ function decodeLayers(bytes: Uint8Array, options: DecodeOptions): DecodeResult {
   const link = parseLink(bytes, options.keys);
   if (!link.ok) return link;
   const state = link.state;
+  if (state.kind === 'wmbus') useLinkAddress(state, options.meters);
   let ci = state.buf[state.pos]!;
   if (isEllCi(ci)) {
     const error = parseEll(state);
@@ -76,6 +77,15 @@ function decodeLayers(bytes: Uint8Array, options: DecodeOptions): DecodeResult {
   const tpl = parseTpl(state, options.formats, options.meters);
   if (!tpl.ok) return tpl;
   return { ok: true, telegram: telegramOf(state, tpl.records, tpl.unparsed, options, bytes) };
+}
+
+/** The identity a meter family reads from a link header in an order of the manufacturer's own. */
+function useLinkAddress(state: DecodeState, meters: MeterFamilySet | undefined): void {
+  const address = meters?.familyFor(headerOf(state))?.linkAddress?.(state.buf.subarray(0, state.end));
+  if (!address) return;
+  state.id = state.dllId = address.id;
+  state.version = address.version;
+  state.deviceType = address.deviceType;
 }
 
 function headerOf(state: DecodeState): MeterHeader {

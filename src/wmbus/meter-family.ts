@@ -13,6 +13,12 @@ export interface MeterHeader {
   deviceType: number;
 }
 
+export interface MeterAddress {
+  id: string;
+  version: number;
+  deviceType: number;
+}
+
 /** Where a proprietary payload came from: a CI of its own, or manufacturer data inside the records. */
 export interface ProprietaryPayload {
   header: MeterHeader;
@@ -39,6 +45,8 @@ export interface MeterExample {
   telegram: string;
   /** AES key, hex */
   key?: string;
+  /** the meter id the decode must give, where the family reads it from a header of its own order */
+  id?: string;
   /** fields the decode must contain (a subset of what it gives) */
   fields: Readonly<Record<string, number | string>>;
 }
@@ -69,6 +77,19 @@ export interface MeterFamily {
    * the family's layout (the decoder then keeps it as manufacturer data, never half-read).
    */
   decodeProprietary?(payload: ProprietaryPayload): MbusRecord[] | undefined;
+  /**
+   * The meter's identity when its link header does not follow the standard order (EN 13757-4
+   * puts the serial number before version and device type; some Diehl meters send them first).
+   * Gets the frame from L; undefined keeps the header as read.
+   */
+  linkAddress?(frame: Uint8Array): MeterAddress | undefined;
+  /**
+   * The APDU in clear for a TPL security mode the standard leaves to manufacturers (16..31,
+   * EN 13757-7 table 19), or undefined when the family cannot read it strictly. Gets the frame
+   * from L, where the APDU starts in it, the TPL configuration word and the key configured for
+   * the meter (a key replaces any default the manufacturer uses, so a wrong one refuses).
+   */
+  unscrambleApdu?(frame: Uint8Array, apduAt: number, configuration: number, key: Uint8Array | undefined): Uint8Array | undefined;
   /** telegrams that show what the family adds */
   examples?: readonly MeterExample[];
 }

@@ -40,6 +40,8 @@ const FILLER = 0x2f;
 const CW_MODE7_COUNTER = 0x2000;
 const CFE_KEY_VERSION = 0x40;
 const KDF_A = 1;
+/** Security modes 16..31 are the manufacturers' own (EN 13757-7 table 19). */
+const MANUFACTURER_MODES = 16;
 
 export type TplResult = { ok: true; records: MbusRecord[]; unparsed?: UnparsedRegion } | { ok: false; error: DecodeErrorInfo };
 
@@ -99,7 +101,7 @@ export function parseTpl(state: DecodeState, formats: FormatMemory | undefined, 
     state.status = buf[p + 1]!;
     const cw = buf[p + 2]! | (buf[p + 3]! << 8);
     state.pos += 4;
-    const secured = applySecurity(state, cw, tplAt);
+    const secured = applySecurity(state, cw, tplAt, meters);
     if (typeof secured !== 'number') return fail(secured);
     aplAt = secured;
     // Encrypted compact and format frames open with the 2F2F check bytes, which full frames parse as fillers.
@@ -111,7 +113,7 @@ export function parseTpl(state: DecodeState, formats: FormatMemory | undefined, 
 }
 
 /** Decrypts what the configuration word says is encrypted; returns where the APDU starts. */
-function applySecurity(state: DecodeState, cw: number, tplAt: number): number | DecodeErrorInfo {
+function applySecurity(state: DecodeState, cw: number, tplAt: number, meters: MeterFamilySet | undefined): number | DecodeErrorInfo {
   const mode = (cw >> 8) & 0x1f;
   state.security.mode = mode;
   // Only mode 7 says how to derive the AFL MAC key; a MAC left unchecked would let anyone switch a
@@ -126,6 +128,14 @@ function applySecurity(state: DecodeState, cw: number, tplAt: number): number | 
   if (mode === 0) return state.pos;
   if (mode === 5) return decryptMode5(state, (cw >> 4) & 0x0f);
   if (mode === 7) return decryptMode7(state, cw, tplAt);
+  if (mode >= MANUFACTURER_MODES) {
+    const header = { manufacturer: state.manufacturer, version: state.version, deviceType: state.deviceType };
+    const plain = meters?.familyFor(header)?.unscrambleApdu?.(state.buf.subarray(0, state.end), state.pos, cw, keyFor(state));
+    if (plain) {
+      useDecryptedApdu(state, state.pos, plain);
+      return 0;
+    }
+  }
   // A replayed log of a meter with a mode we cannot decrypt may still carry plain records.
   if (!keyFor(state) && startsWithFiller(state.buf, state.pos, state.end)) return state.pos;
   return failure(state, 'UNSUPPORTED_SECURITY', `meter ${state.id} uses TPL security mode ${mode}; only modes 0, 5 and 7 are supported`);

@@ -30,14 +30,4 @@ export const KNOWN_MISSES: ReadonlyMap<string, number> = new Map<string, number>
   ['nemo.frequency_hz', 1],
   // volume flow the Qundis block is not known to carry
   ['qwater.volume_flow_m3h', 2],
-  // TPL security mode 21 (manufacturer specific), not decoded
-  ['sharky.flow_temperature_c', 1],
-  ['sharky.power_kw', 1],
-  ['sharky.return_temperature_c', 1],
-  ['sharky.temperature_difference_c', 1],
-  ['sharky.total_energy_consumption_kwh', 1],
-  ['sharky.total_energy_consumption_tariff1_kwh', 1],
-  ['sharky.total_volume_m3', 1],
-  ['sharky.total_volume_tariff2_m3', 1],
-  ['sharky.volume_flow_m3h', 1],
 ]);

@@ -22,6 +22,7 @@ describe('meter family examples', () => {
         expect(result.ok ? 'ok' : result.error.message).toBe('ok');
         if (!result.ok) return;
         expect(result.telegram.fields).toMatchObject(example.fields);
+        if (example.id) expect(result.telegram.id).toBe(example.id);
         expect(result.telegram.unparsed).toBeUndefined();
       });
     }
