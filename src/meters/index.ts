@@ -6,6 +6,7 @@
  * decoder (DecodeOptions.meters); the decode core never imports this folder.
  */
 import { MeterFamilySet } from '../wmbus/meter-family.js';
+import { apatorNa1 } from './apa-na1.js';
 import { bmtHydrodigit } from './bmt-hydrodigit.js';
 import { diehl } from './dme-diehl.js';
 import { elgamaGama350 } from './egm-gama350.js';
@@ -24,4 +25,5 @@ export const meterFamilies = new MeterFamilySet([
   qundisBlock,
   engelmannFaw,
   diehl,
+  apatorNa1,
 ]);

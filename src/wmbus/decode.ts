@@ -1,12 +1,12 @@
 import { AFL_CI, parseAfl } from './afl.js';
-import type { DecodeState } from './decode-state.js';
+import { type DecodeState, keyFor } from './decode-state.js';
 import { isEllCi, parseEll } from './ell.js';
 import { buildFields } from './fields.js';
 import { FormatMemory } from './format-memory.js';
 import { parseHex } from './hex.js';
 import { parseLink } from './link.js';
 import { mediumName } from './medium.js';
-import { type MeterFamily, type MeterFamilySet, type MeterHeader, normaliseRecords } from './meter-family.js';
+import { type MeterFamily, type MeterFamilySet, type MeterHeader, type ProprietaryPayload, normaliseRecords } from './meter-family.js';
 import { isTplCi, parseTpl, unsupportedCi } from './tpl.js';
 import type { DecodeResult, DecodedTelegram, KeyLookup, MbusRecord, UnparsedRegion } from './types.js';
 
@@ -103,7 +103,10 @@ function proprietaryApdu(
   const family = meters?.familyFor(header);
   if (!family?.decodeProprietary) return undefined;
   const data = state.buf.slice(state.pos + 1, state.end);
-  return family.decodeProprietary({ header, ci, id: state.id, data, telegram, records: [] });
+  const payload: ProprietaryPayload = { header, ci, id: state.id, data, telegram, records: [] };
+  const key = keyFor(state);
+  if (key) payload.key = key;
+  return family.decodeProprietary(payload);
 }
 
 /**

@@ -32,6 +32,8 @@ export interface ProprietaryPayload {
   telegram: Uint8Array;
   /** standard records read before the manufacturer data (empty for a CI payload) */
   records: readonly MbusRecord[];
+  /** the key configured for the meter, for a payload the manufacturer encrypts its own way */
+  key?: Uint8Array;
 }
 
 /**
