@@ -15,6 +15,7 @@ import { imeConto } from './ime.js';
 import { kamstrupCompact } from './kam-compact.js';
 import { qundisBlock } from './qds-ff5f.js';
 import { schneiderIem3000 } from './sec-iem3000.js';
+import { techemMkradio } from './tch-mkradio.js';
 
 export const meterFamilies = new MeterFamilySet([
   elgamaGama350,
@@ -26,4 +27,5 @@ export const meterFamilies = new MeterFamilySet([
   engelmannFaw,
   diehl,
   apatorNa1,
+  techemMkradio,
 ]);

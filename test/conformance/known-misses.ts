@@ -19,9 +19,6 @@ export const KNOWN_MISSES: ReadonlyMap<string, number> = new Map<string, number>
   ['hydrodigit.voltage_v', 1],
   // operating time the reference reads from a manufacturer register as years
   ['iem3000.operating_time_y', 4],
-  // Techem mkradio4 (CI A2): not decoded yet
-  ['mkradio4.target_m3', 1],
-  ['mkradio4.total_m3', 1],
   // frequency behind a manufacturer VIF (FF5A)
   ['nemo.frequency_hz', 1],
   // volume flow the Qundis block is not known to carry
