@@ -6,6 +6,7 @@
  * decoder (DecodeOptions.meters); the decode core never imports this folder.
  */
 import { MeterFamilySet } from '../wmbus/meter-family.js';
+import { apator162 } from './apa-162.js';
 import { apatorNa1 } from './apa-na1.js';
 import { bmtHydrodigit } from './bmt-hydrodigit.js';
 import { diehl } from './dme-diehl.js';
@@ -27,5 +28,6 @@ export const meterFamilies = new MeterFamilySet([
   engelmannFaw,
   diehl,
   apatorNa1,
+  apator162,
   techemMkradio,
 ]);

@@ -6,8 +6,6 @@
 export const KNOWN_MISSES: ReadonlyMap<string, number> = new Map<string, number>([
   // DES (security mode 2), not supported
   ['actislink.total_m3', 1],
-  // Apator 16-2 register layout after DIF 0F not known well enough to read strictly
-  ['apator162.total_m3', 3],
   // sum of the phase powers, computed by the reference, not sent
   ['ebzwmbe.current_power_consumption_kw', 1],
   // reactive energy with VIFE 0x75 (correction factor 1e-1, EN 13757-3) read unscaled by the reference; apparent energy computed

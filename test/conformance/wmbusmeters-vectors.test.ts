@@ -19,7 +19,7 @@ const vectors = wmbusmetersVectors();
 
 const DUMMY_KEY = hex('000102030405060708090A0B0C0D0E0F');
 /** The figure reached (issue 12 asks for 95%; the numbers still missing are listed in KNOWN_MISSES). */
-const COVERAGE_FLOOR = 97.7;
+const COVERAGE_FLOOR = 98.0;
 
 /** Decodes a line as wmbusmeters' simulation does: prior telegrams first, one format memory. */
 
