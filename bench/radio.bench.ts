@@ -4,14 +4,17 @@
  * FIFO, lost telegrams, GC pauses and the radio process's CPU use, at full channel load on an idle
  * machine and under a CPU quota of half a core, with and without real-time scheduling.
  */
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, rmdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type RadioFrame, type RadioOptions, RadioSupervisor, type RadioStats } from '../src/radio/supervisor.js';
 import { addBlockCrcs } from '../src/wmbus/frame/encode.js';
 import type { Transmission } from '../src/radio/sim-air.js';
 import { conformanceTelegrams, telegramOfLength, writeScenario } from '../test/radio/air-fixtures.js';
+import type { WakeupReport } from './wakeup-probe.js';
 
 export const title = 'Radio drain loop (simulated CC1101, wall-clock time)';
 
@@ -79,8 +82,22 @@ async function halfCoreGroup(): Promise<{ procs: string; remove: () => Promise<v
   return undefined;
 }
 
+/**
+ * The machine's scheduling stalls over the same seconds, from a process that only sleeps (under
+ * SCHED_FIFO for the real-time rows; outside the quota's cgroup). Undefined when it could not run.
+ */
+function wakeupProbe(seconds: number, realtime: boolean): Promise<WakeupReport | undefined> {
+  const probe = fileURLToPath(new URL('./wakeup-probe.js', import.meta.url));
+  const [file, args] = realtime ? ['chrt', ['-f', '20', process.execPath, probe]] : [process.execPath, [probe]];
+  return new Promise((resolve) => {
+    execFile(file, [...args, String(seconds)], (err, stdout) => resolve(err ? undefined : (JSON.parse(stdout) as WakeupReport)));
+  });
+}
+
 interface Row {
   stats: RadioStats;
+  /** the wake-up probe that ran beside it */
+  machine?: WakeupReport;
   frames: number;
   /** radio processes that died and were restarted (a restarted one plays the scenario again) */
   exits: number;
@@ -89,6 +106,8 @@ interface Row {
 /** Runs until the radio's own clock has passed the air; the radio process goes into `procs` first. */
 async function measure(options: RadioOptions, airMs: number, procs?: string): Promise<Row> {
   const radio = new RadioSupervisor(options);
+  const wallClock = options.sim?.time !== 'steady';
+  const machine = wallClock ? wakeupProbe(airMs / 1000, options.realtime ?? false) : undefined;
   let frames = 0;
   let exits = 0;
   radio.on('frame', (_f: RadioFrame) => {
@@ -102,7 +121,7 @@ async function measure(options: RadioOptions, airMs: number, procs?: string): Pr
   while ((await stats(radio)).listenedMs < airMs + 500 && Date.now() < giveUp) await new Promise((r) => setTimeout(r, 700));
   const final = await stats(radio);
   await radio.stop();
-  return { stats: final, frames, exits: Math.max(0, exits - 1) };
+  return { stats: final, frames, exits: Math.max(0, exits - 1), machine: await machine };
 }
 
 export async function run(): Promise<string> {
@@ -118,10 +137,11 @@ export async function run(): Promise<string> {
       const s = r.stats;
       const cpu = (100 * s.cpuMs) / s.uptimeMs;
       const lost = sent - r.frames;
+      const m = r.machine ? `${r.machine.worstLateMs.toFixed(2)} / ${r.machine.overFifo}` : '—';
       const died = r.exits > 0 ? ` (radio process died ${r.exits}x; counted up to the first death)` : '';
       rows.push(
         `| ${what}${died} | ${s.realtime ? 'SCHED_FIFO' : 'normal'} | ${sent} | ${r.frames} | ${lost}${sent ? ` (1 in ${lost ? Math.round(sent / lost) : '-'})` : ''} | ` +
-          `${s.overflows} | ${s.salvaged} | ${s.timeouts} | ${s.maxServiceGapMs.toFixed(2)} | ${s.maxFifoLevel} | ${s.maxGcPauseMs.toFixed(2)} | ${cpu.toFixed(1)} % |`,
+          `${s.overflows} | ${s.salvaged} | ${s.timeouts} | ${s.maxServiceGapMs.toFixed(2)} | ${s.maxFifoLevel} | ${s.maxGcPauseMs.toFixed(2)} | ${cpu.toFixed(1)} % | ${m} |`,
       );
     };
     const airMs = SECONDS * 1000;
@@ -146,11 +166,13 @@ export async function run(): Promise<string> {
       'garbage-collection pause of the radio process (perf_hooks). "half a core" puts the radio process in a cgroup with a CPU',
       `quota of ${QUOTA.quotaUs / 1000} ms per ${QUOTA.periodUs / 1000} ms (CFS, and the same RT budget for SCHED_FIFO)` +
         (group ? '.' : '; this machine allowed no cgroup, so those rows are missing.'),
-      'Wall-clock rows include the scheduling stalls of the machine they ran on (its load is in the heading).',
+      'Wall-clock rows include the scheduling stalls of the machine they ran on (its load is in the heading). "machine" is a',
+      'process beside the radio that only sleeps 0.5 ms at a time (real-time when the row is): its latest wake-up and how many',
+      "came more than 5.12 ms late. A service gap no longer than that is the machine's, not the radio's.",
       'Goals: no telegram lost on an idle machine; at most 1 in 300 lost at half a core.',
       '',
-      '| run | scheduling | sent | received | lost | overflows | salvaged | timeouts | worst service gap (ms) | fullest FIFO | longest GC (ms) | radio CPU |',
-      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| run | scheduling | sent | received | lost | overflows | salvaged | timeouts | worst service gap (ms) | fullest FIFO | longest GC (ms) | radio CPU | machine: latest wake-up (ms) / over 5.12 ms |',
+      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...rows,
     ].join('\n');
   } finally {

@@ -21,15 +21,16 @@ export const realClock: Clock = {
 
 /** Time that moves only when someone sleeps: deterministic and as fast as the CPU allows. */
 export class VirtualClock implements Clock {
-  #t: number;
+  /** A typed-array cell, not a number field: storing a fresh double in a field allocates a heap number per sleep. */
+  readonly #t = new Float64Array(1);
   constructor(startMs = 0) {
-    this.#t = startMs;
+    this.#t[0] = startMs;
   }
   now(): number {
-    return this.#t;
+    return this.#t[0]!;
   }
   sleep(ms: number): void {
-    if (ms > 0) this.#t += ms;
+    if (ms > 0) this.#t[0]! += ms;
   }
 }
 

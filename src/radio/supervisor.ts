@@ -18,11 +18,14 @@ const here = import.meta.url;
 const fromSources = here.endsWith('.ts');
 const ENTRY = fileURLToPath(new URL(fromSources ? './process.ts' : './process.js', here));
 /**
- * The radio process's young generation stays at 1 MB instead of growing to 16 MB (its memory stays
- * flat; BENCHMARKS.md, footprint). No --lite-mode or single-threaded GC here: both make the loop
- * slower or its pauses longer, and the FIFO overflows 5 ms into a packet.
+ * Heap flags of the radio process, chosen by measurement (BENCHMARKS.md, radio notes):
+ * - a 1 MB young generation instead of 16 MB: its memory stays flat and a scavenge stays short;
+ * - GC on the main thread: V8's parallel scavenge waits for helper threads that `chrt -p` leaves at
+ *   normal priority, so under SCHED_FIFO on a loaded machine a 1 ms scavenge stretched to 114 ms;
+ *   single-threaded, the longest scavenge measured was 2 ms.
+ * No --lite-mode: without the optimising compiler the loop takes half as much CPU again (footprint notes).
  */
-export const RADIO_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
+export const RADIO_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--single-threaded-gc'];
 
 /**
  * Runs the radio in its own Node process (its event loop does nothing else, so a busy gateway
@@ -77,7 +80,7 @@ export class RadioSupervisor extends EventEmitter {
   #launch(): Promise<void> {
     return new Promise((resolve, reject) => {
       const child = fork(ENTRY, [], {
-        execArgv: fromSources ? ['--import', 'tsx'] : [...RADIO_NODE_FLAGS],
+        execArgv: fromSources ? ['--import', 'tsx', ...RADIO_NODE_FLAGS] : [...RADIO_NODE_FLAGS],
         env: { ...process.env, [RADIO_OPTIONS_ENV]: JSON.stringify(this.options) },
         serialization: 'advanced',
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

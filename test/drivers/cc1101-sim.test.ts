@@ -214,6 +214,36 @@ describe('simulated CC1101 with the real driver', () => {
     expect(receiver.counters).toMatchObject({ packets: 0, salvaged: 0, overflows: 1 });
   });
 
+  it('a re-arm that a host stall makes last past a whole packet still counts as reaching RX', () => {
+    // Seen on a loaded machine: the radio stalled 14 ms while waiting for RX after SRX, the chip
+    // meanwhile synced and overflowed, and the re-arm reported "does not enter RX (MARCSTATE 0x11)".
+    class StallingClock extends VirtualClock {
+      stallMs = 0;
+      override sleep(ms: number): void {
+        super.sleep(ms + this.stallMs);
+        this.stallMs = 0;
+      }
+    }
+    const clock = new StallingClock(100);
+    const ether = new Ether();
+    const long = addBlockCrcs(
+      'A',
+      Uint8Array.from({ length: 120 }, (_, i) => (i === 0 ? 119 : i === 1 ? 0x44 : i)),
+    );
+    ether.add(onAir({ atMs: 12, mode: 'T', frameHex: toHex(long) }));
+    const sim = new SimCc1101({ clock, ether });
+    const chip = new Cc1101(sim, clock);
+    chip.start(T1C1_PROFILE);
+    chip.idle();
+    clock.stallMs = 30;
+    expect(chip.rearm()).toBe(true);
+    expect(chip.marcState()).toBe(MARC.RXFIFO_OVERFLOW);
+    expect(sim.stats.overflows).toBe(1);
+    // the next look flushes it and listens again
+    expect(chip.rearm()).toBe(true);
+    expect(chip.marcState()).toBe(MARC.RX);
+  });
+
   it('the watchdog puts a chip that left RX back into RX', () => {
     const { chip, receiver } = rig();
     chip.start(T1C1_PROFILE);

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { seededRandom } from '../../drivers/cc1101/sim/ether.js';
 import type { Transmission } from '../../src/radio/sim-air.js';
-import { addBlockCrcs } from '../../src/wmbus/frame/encode.js';
+import { MAX_TELEGRAM_FORMAT_B, addBlockCrcs } from '../../src/wmbus/frame/encode.js';
 import { referenceExamples, wmbusmetersVectors } from '../conformance/shared-files.js';
 import { hex, toHex } from '../support/bytes.js';
 
@@ -82,4 +82,47 @@ export function plannedAir(count: number, seed: number): PlannedAir {
 
 export async function writeScenario(file: string, transmissions: Transmission[]): Promise<void> {
   await writeFile(file, transmissions.map((t) => JSON.stringify(t)).join('\n') + '\n');
+}
+
+export interface RandomAir extends PlannedAir {
+  /** index in `transmissions` of the frames sent with broken CRCs (no receiver may deliver them) */
+  corrupted: Set<number>;
+}
+
+/**
+ * Air no scenario file holds: `seconds` of T1 and C1 (frame A and B) telegrams in random order, of
+ * random L fields 10..255 (real headers, payload filled; format B up to what it carries), RSSI -105..-45 dBm, carrier error
+ * up to ±15 kHz, gaps of `minGapMs` to 4 × that between the end of one frame and the next preamble,
+ * and about 1 in `corruptEvery` frames with three data bits flipped after the CRCs were made.
+ */
+export function randomAir(seed: number, seconds: number, minGapMs = 3, corruptEvery = 25): RandomAir {
+  const random = seededRandom(seed);
+  const pool = conformanceTelegrams();
+  const transmissions: Transmission[] = [];
+  const telegrams: string[] = [];
+  const corrupted = new Set<number>();
+  let at = 5;
+  while (at < seconds * 1000) {
+    const kind = Math.floor(random() * 3);
+    const [mode, format] = kind === 0 ? (['T', 'A'] as const) : kind === 1 ? (['C', 'A'] as const) : (['C', 'B'] as const);
+    const maxLength = format === 'B' ? MAX_TELEGRAM_FORMAT_B : 256;
+    const telegram = telegramOfLength(pool[Math.floor(random() * pool.length)]!, 11 + Math.floor(random() * (maxLength - 10)), seed);
+    const withCrcs = addBlockCrcs(format, telegram);
+    if (random() * corruptEvery < 1) {
+      corrupted.add(transmissions.length);
+      // three bits in data bytes after the L field: more than a one-bit repair may mend
+      for (let i = 0; i < 3; i++) withCrcs[1 + Math.floor(random() * 8)]! ^= 1 << i;
+    }
+    transmissions.push({
+      atMs: Math.round(at * 1000) / 1000,
+      mode,
+      frameFormat: format,
+      frameHex: toHex(withCrcs),
+      rssi: -105 + Math.round(random() * 60),
+      freqOffsetHz: Math.round((random() - 0.5) * 30_000),
+    });
+    telegrams.push(toHex(telegram));
+    at += airMs(mode, withCrcs) + minGapMs * (1 + 3 * random());
+  }
+  return { transmissions, telegrams, durationMs: at, corrupted };
 }
