@@ -13,6 +13,13 @@ export interface RadioCounters {
   restarts: number;
   chip?: string;
   state: string;
+  /** The CC1101 radio process reports these too (src/radio/messages.ts RadioStats says what each is). */
+  salvaged?: number;
+  pllUnlocks?: number;
+  maxServiceGapMs?: number;
+  serviceGapHistogram?: number[];
+  maxGcPauseMs?: number;
+  realtime?: boolean;
 }
 
 /** Counters of the gateway itself since start. */

@@ -15,6 +15,7 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Gateway } from '../gateway/gateway.js';
 import type { MeterState, MeterView } from '../model/meter.js';
 import type { Reading } from '../model/reading.js';
+import { SERVICE_GAP_BUCKETS_MS } from '../radio/diagnosis.js';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -200,6 +201,42 @@ function writeGateway(x: Exposition, gateway: Gateway): void {
   x.one('wmbus_radio_crc_failures_total', 'counter', 'Frames the radio process found with bad CRCs.', r.crcFailures);
   x.one('wmbus_radio_restarts_total', 'counter', 'Restarts of the radio process.', r.restarts);
   x.one('wmbus_radio_info', 'gauge', 'The radio chip and the state of the radio process.', 1, { chip: r.chip ?? '', state: r.state });
+  x.one(
+    'wmbus_radio_salvaged_frames_total',
+    'counter',
+    'Frames read whole from a receive FIFO that overflowed after their end.',
+    r.salvaged,
+  );
+  x.one(
+    'wmbus_radio_pll_unlocks_total',
+    'counter',
+    'Times the watchdog found the PLL out of lock and recalibrated the chip.',
+    r.pllUnlocks,
+  );
+  x.one(
+    'wmbus_radio_realtime',
+    'gauge',
+    '1 when the radio process runs under real-time scheduling (SCHED_FIFO), else 0.',
+    r.realtime === undefined ? undefined : Number(r.realtime),
+  );
+  x.one('wmbus_radio_max_gc_pause_seconds', 'gauge', 'Longest garbage-collection pause of the radio process.', seconds(r.maxGcPauseMs));
+  x.one(
+    'wmbus_radio_max_service_gap_seconds',
+    'gauge',
+    'Longest time between two services of the receive FIFO during a packet (the FIFO lasts 5.12 ms).',
+    seconds(r.maxServiceGapMs),
+  );
+  // Not a Prometheus histogram: the radio counts gaps per bucket but keeps no sum of them.
+  x.family(
+    'wmbus_radio_service_gaps_total',
+    'counter',
+    'Services of the receive FIFO during packets, by the time since the previous one: up to max_ms (not cumulative).',
+    (r.serviceGapHistogram ?? []).map((n, i) => ({ labels: { max_ms: formatValue(SERVICE_GAP_BUCKETS_MS[i] ?? Infinity) }, value: n })),
+  );
+}
+
+function seconds(ms: number | undefined): number | undefined {
+  return ms === undefined ? undefined : ms / 1000;
 }
 
 // Event-loop delay since the previous scrape; the histogram starts with the first scrape.

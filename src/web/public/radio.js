@@ -31,6 +31,17 @@ export function mount(root) {
       stat('frame-errors', t('radio.frameErrors'), g.frameErrors, g.frameErrors > 0),
       stat('overflows', t('radio.overflows'), r?.overflows, (r?.overflows ?? 0) > 0),
       stat('restarts', t('radio.restarts'), r?.restarts, (r?.restarts ?? 0) > 0),
+      stat('salvaged', t('radio.salvaged'), r?.salvaged),
+      stat('pll-unlocks', t('radio.pllUnlocks'), r?.pllUnlocks, (r?.pllUnlocks ?? 0) > 0),
+      // The FIFO lasts 5.12 ms: a longer gap in a packet loses it.
+      stat('max-gap', t('radio.maxGap'), ms(r?.maxServiceGapMs), (r?.maxServiceGapMs ?? 0) > 5.12, gapTitle(r?.serviceGapHistogram)),
+      stat('max-gc', t('radio.maxGc'), ms(r?.maxGcPauseMs)),
+      stat(
+        'realtime',
+        t('radio.realtime'),
+        r?.realtime === undefined ? undefined : t(r.realtime ? 'radio.yes' : 'radio.no'),
+        r?.realtime === false,
+      ),
       stat('duplicates', t('radio.duplicates'), g.duplicates),
       stat('replays', t('radio.replays'), g.replays, g.replays > 0),
       stat(
@@ -101,11 +112,23 @@ export function mount(root) {
   };
 }
 
+const GAP_BUCKETS = ['≤0.5', '≤1', '≤2', '≤3', '≤4', '≤5.12', '>5.12'];
+
+/** The service-gap histogram as a tooltip: bucket (ms) and count. */
+function gapTitle(histogram) {
+  return histogram?.map((n, i) => `${GAP_BUCKETS[i] ?? '?'} ms: ${n}`).join(', ');
+}
+
+/** ms with two decimals, or undefined when the radio does not report it */
+function ms(v) {
+  return v === undefined ? undefined : num(v, 2);
+}
+
 function stat(name, label, value, warn = false, title) {
   return h(
     'div',
     { class: `stat${warn ? ' warn' : ''}`, dataset: { stat: name }, title },
-    h('b', {}, value === undefined ? '–' : num(value)),
+    h('b', {}, value === undefined ? '–' : typeof value === 'string' ? value : num(value)),
     h('span', {}, label),
   );
 }
