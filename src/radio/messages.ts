@@ -1,4 +1,4 @@
-import type { NoiseOptions } from '../../drivers/cc1101/sim/ether.js';
+import type { ChipErrorOptions, NoiseOptions } from '../../drivers/cc1101/sim/ether.js';
 import type { FrameFormat } from '../wmbus/frame/blocks.js';
 import type { LinkFrame, RadioMode, RawFrame } from '../wmbus/frame/types.js';
 import type { RadioCounters } from '../model/status.js';
@@ -55,6 +55,8 @@ export interface SimOptions {
   airOptions?: unknown;
   /** false syncs found in noise */
   noise?: NoiseOptions;
+  /** chips (on-air bits after sync) received inverted at this rate: the frame core's repair and the CRCs get work */
+  chipErrors?: ChipErrorOptions;
   /** no chip on the bus: every read gives 0xFF */
   absent?: boolean;
   /** a fault of the simulated hardware; WMBUS_SIM_FAULT sets it too (a test hook) */

@@ -114,9 +114,9 @@ export async function pumpAirModule(modulePath: string, airOptions: unknown, eth
   }
 }
 
-/** The ether for the simulator options: noise, then the scenario file and/or the air module. */
+/** The ether for the simulator options: noise and chip errors, then the scenario file and/or the air module. */
 export async function buildEther(sim: SimOptions, clock: Clock, onPumpError: (err: Error) => void): Promise<Ether> {
-  const ether = new Ether(sim.noise);
+  const ether = new Ether(sim.noise, sim.chipErrors);
   if (sim.scenarioFile) await loadScenario(sim.scenarioFile, ether);
   if (sim.airModule) pumpAirModule(sim.airModule, sim.airOptions, ether, clock).catch(onPumpError);
   return ether;

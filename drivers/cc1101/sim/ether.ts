@@ -40,6 +40,12 @@ export interface NoiseOptions {
   seed?: number;
 }
 
+export interface ChipErrorOptions {
+  /** probability that one chip (an on-air bit after the sync word) arrives inverted */
+  perChip: number;
+  seed?: number;
+}
+
 /** Small seeded generator (mulberry32) so simulated noise repeats run to run. */
 export function seededRandom(seed: number): () => number {
   let s = seed >>> 0;
@@ -62,21 +68,27 @@ export class Ether {
   readonly #noiseRandom: (() => number) | undefined;
   #nextNoiseMs = 0;
   readonly #noiseRate: number;
+  readonly #errorRandom: (() => number) | undefined;
+  readonly #perChip: number;
   epoch: number | undefined;
 
-  constructor(noise?: NoiseOptions) {
+  constructor(noise?: NoiseOptions, chipErrors?: ChipErrorOptions) {
     this.#noiseRate = noise?.falseSyncsPerSecond ?? 0;
     if (this.#noiseRate > 0) {
       this.#noiseRandom = seededRandom(noise?.seed ?? 1);
       this.#nextNoiseMs = this.#noiseGap();
     }
+    this.#perChip = chipErrors?.perChip ?? 0;
+    if (!(this.#perChip >= 0 && this.#perChip < 1)) throw new RangeError(`chip error rate must be in [0, 1), got ${this.#perChip}`);
+    if (this.#perChip > 0) this.#errorRandom = seededRandom(chipErrors?.seed ?? 1);
   }
 
-  /** Puts a burst on air. */
-  add(tx: OnAir): void {
+  /** Puts a burst on air; returns how many of its chips arrive inverted (chip errors). */
+  add(tx: OnAir): number {
+    const { bytes, flipped } = this.#withChipErrors(tx.bytes);
     const burst: AirBurst = {
       syncMs: tx.atMs + (CHIPS_BEFORE_SYNC_END / CHIP_RATE) * 1000,
-      bytes: tx.bytes,
+      bytes,
       syncWord: WMBUS_T_C_SYNC,
       carrierHz: WMBUS_T_C_CARRIER_HZ + (tx.freqOffsetHz ?? 0),
       baud: CHIP_RATE,
@@ -86,6 +98,26 @@ export class Ether {
     let i = this.#bursts.length;
     while (i > this.#first && this.#bursts[i - 1]!.syncMs > burst.syncMs) i--;
     this.#bursts.splice(i, 0, burst);
+    return flipped;
+  }
+
+  /**
+   * Independent chip errors at the configured rate: the distance to the next inverted chip is
+   * drawn from the geometric distribution, so a clean channel costs one draw per burst.
+   */
+  #withChipErrors(clean: Uint8Array): { bytes: Uint8Array; flipped: number } {
+    const random = this.#errorRandom;
+    if (!random) return { bytes: clean, flipped: 0 };
+    const chips = clean.length * 8;
+    const skip = () => Math.floor(Math.log(1 - random()) / Math.log(1 - this.#perChip));
+    let bytes = clean;
+    let flipped = 0;
+    for (let chip = skip(); chip < chips; chip += 1 + skip()) {
+      if (bytes === clean) bytes = clean.slice();
+      bytes[chip >> 3]! ^= 0x80 >> (chip & 7);
+      flipped++;
+    }
+    return { bytes, flipped };
   }
 
   /** ms (relative) of the last scheduled sync, or -Infinity when nothing is scheduled */
