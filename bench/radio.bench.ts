@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { type RadioFrame, type RadioOptions, RadioSupervisor, type RadioStats } from '../src/radio/supervisor.js';
 import { addBlockCrcs } from '../src/wmbus/frame/encode.js';
 import type { Transmission } from '../src/radio/sim-air.js';
-import { conformanceTelegrams, telegramOfLength, writeScenario } from '../test/radio/air-fixtures.js';
+import { conformanceTelegrams, randomAir, telegramOfLength, writeScenario } from '../test/radio/air-fixtures.js';
 import type { WakeupReport } from './wakeup-probe.js';
 
 export const title = 'Radio drain loop (simulated CC1101, wall-clock time)';
@@ -53,33 +53,38 @@ async function stats(radio: RadioSupervisor): Promise<RadioStats> {
 
 /**
  * A CPU quota for the radio process: a cgroup v1 cpu group (RT tasks there need an RT budget of
- * their own, so it gets the same half core for SCHED_FIFO), or cgroup v2 cpu.max. Undefined where
+ * their own, so it gets the same half core for SCHED_FIFO), or cgroup v2 cpu.max. Says why where
  * neither can be made (not root, no cpu controller).
  */
-async function halfCoreGroup(): Promise<{ procs: string; remove: () => Promise<void> } | undefined> {
+async function halfCoreGroup(): Promise<{ procs: string; remove: () => Promise<void> } | { refused: string }> {
   const name = `wmbus-radio-bench-${process.pid}`;
+  const v1 = existsSync(path.join(CGROUP_V1, 'cpu.cfs_quota_us'));
+  if (!v1 && !existsSync(path.join(CGROUP_V2, 'cgroup.controllers'))) return { refused: 'no cgroup cpu controller' };
+  const dir = path.join(v1 ? CGROUP_V1 : CGROUP_V2, name);
   try {
-    if (existsSync(path.join(CGROUP_V1, 'cpu.cfs_quota_us'))) {
-      const dir = path.join(CGROUP_V1, name);
-      await mkdir(dir);
+    await mkdir(dir);
+  } catch (err) {
+    return { refused: (err as Error).message };
+  }
+  const remove = () => rmdir(dir);
+  try {
+    if (v1) {
       await writeFile(path.join(dir, 'cpu.cfs_period_us'), String(QUOTA.periodUs));
       await writeFile(path.join(dir, 'cpu.cfs_quota_us'), String(QUOTA.quotaUs));
+      // The RT budgets of all groups must fit in the parent's (95 % by default): a group left by a
+      // killed run holds half of it, and this write then fails with EBUSY.
       if (existsSync(path.join(dir, 'cpu.rt_runtime_us'))) {
         await writeFile(path.join(dir, 'cpu.rt_period_us'), String(QUOTA.periodUs));
         await writeFile(path.join(dir, 'cpu.rt_runtime_us'), String(QUOTA.quotaUs));
       }
-      return { procs: path.join(dir, 'cgroup.procs'), remove: () => rmdir(dir) };
-    }
-    if (existsSync(path.join(CGROUP_V2, 'cgroup.controllers'))) {
-      const dir = path.join(CGROUP_V2, name);
-      await mkdir(dir);
+    } else {
       await writeFile(path.join(dir, 'cpu.max'), `${QUOTA.quotaUs} ${QUOTA.periodUs}`);
-      return { procs: path.join(dir, 'cgroup.procs'), remove: () => rmdir(dir) };
     }
-  } catch {
-    return undefined;
+  } catch (err) {
+    await remove().catch(() => {});
+    return { refused: `${(err as Error).message} (a leftover ${CGROUP_V1}/wmbus-radio-bench-* group of a killed run?)` };
   }
-  return undefined;
+  return { procs: path.join(dir, 'cgroup.procs'), remove };
 }
 
 /**
@@ -148,7 +153,7 @@ export async function run(): Promise<string> {
     const sim = { scenarioFile: file };
     row('idle air', 0, await measure({ radio: 'sim', realtime: false }, 3000));
     for (const realtime of [false, true]) row('full load, no CPU quota', n, await measure({ radio: 'sim', sim, realtime }, airMs));
-    if (group) {
+    if ('procs' in group) {
       for (const realtime of [false, true])
         row('full load, half a core (1 ms per 2 ms)', n, await measure({ radio: 'sim', sim, realtime }, airMs, group.procs));
     }
@@ -156,6 +161,16 @@ export async function run(): Promise<string> {
       'full load, steady simulated time (driver logic only)',
       n,
       await measure({ radio: 'sim', sim: { ...sim, time: 'steady' }, realtime: false }, airMs),
+    );
+    // Air no file holds: a fresh seed every run (it is in the row); the corrupted frames are not counted as sent.
+    const seed = Date.now() >>> 0;
+    const random = randomAir(seed, SECONDS / 2);
+    const randomFile = path.join(dir, 'random.jsonl');
+    await writeScenario(randomFile, random.transmissions);
+    row(
+      `random air, seed ${seed}, ${SECONDS / 2} s (${random.corrupted.size} corrupted frames sent too)`,
+      random.transmissions.length - random.corrupted.size,
+      await measure({ radio: 'sim', sim: { scenarioFile: randomFile }, realtime: true }, (SECONDS / 2) * 1000),
     );
     return [
       `${SECONDS} s of air with no idle time beyond ${GAP_MS} ms between frames: L=255 T1 frames (435 raw bytes, 35 ms each) alternating`,
@@ -165,10 +180,12 @@ export async function run(): Promise<string> {
       '5.12 ms); "salvaged" = frames read whole from a FIFO that had overflowed after their last byte; "GC" = the longest',
       'garbage-collection pause of the radio process (perf_hooks). "half a core" puts the radio process in a cgroup with a CPU',
       `quota of ${QUOTA.quotaUs / 1000} ms per ${QUOTA.periodUs / 1000} ms (CFS, and the same RT budget for SCHED_FIFO)` +
-        (group ? '.' : '; this machine allowed no cgroup, so those rows are missing.'),
+        ('procs' in group ? '.' : `; this machine allowed no cgroup (${group.refused}), so those rows are missing.`),
       'Wall-clock rows include the scheduling stalls of the machine they ran on (its load is in the heading). "machine" is a',
       'process beside the radio that only sleeps 0.5 ms at a time (real-time when the row is): its latest wake-up and how many',
       "came more than 5.12 ms late. A service gap no longer than that is the machine's, not the radio's.",
+      '"random air" mixes T1 and C1 (A and B) frames with L 10..255, gaps of 3-12 ms, RSSI -105..-45 dBm and about 1 frame in 25',
+      'with three bits flipped (the radio must refuse those), from a seed drawn at each run.',
       'Goals: no telegram lost on an idle machine; at most 1 in 300 lost at half a core.',
       '',
       '| run | scheduling | sent | received | lost | overflows | salvaged | timeouts | worst service gap (ms) | fullest FIFO | longest GC (ms) | radio CPU | machine: latest wake-up (ms) / over 5.12 ms |',
@@ -176,7 +193,7 @@ export async function run(): Promise<string> {
       ...rows,
     ].join('\n');
   } finally {
-    await group?.remove().catch(() => {});
+    if ('remove' in group) await group.remove().catch(() => {});
     await rm(dir, { recursive: true, force: true });
   }
 }
