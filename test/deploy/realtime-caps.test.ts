@@ -9,9 +9,16 @@ import { repoRoot } from '../conformance/shared-files.js';
 
 const read = (file: string) => readFileSync(path.join(repoRoot, file), 'utf8');
 const found = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+/** CAP_SYS_NICE (bit 23) in this process's bounding set: without it no child can be given it. */
+const boundingHasSysNice = () => {
+  const hex = /^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+  return hex !== undefined && (BigInt(`0x${hex}`) >> 23n) & 1n ? true : false;
+};
 /** Only root can become another user to try it; elsewhere the test says so and does not run. */
-const canTry = process.getuid?.() === 0 && found('setpriv') && found('chrt');
-if (!canTry) console.warn('realtime-caps: needs root, setpriv and chrt to start the radio process as another user; not run here');
+const canTry = process.getuid?.() === 0 && found('setpriv') && found('chrt') && boundingHasSysNice();
+if (!canTry) {
+  console.warn('realtime-caps: needs root with CAP_SYS_NICE, setpriv and chrt to start the radio process as another user; not run here');
+}
 const NOBODY = '65534';
 
 /** The radio process started as an unprivileged user with these setpriv capability options. */
