@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { type RadioFrame, type RadioOptions, RadioSupervisor, type RadioStats } from '../src/radio/supervisor.js';
 import { addBlockCrcs } from '../src/wmbus/frame/encode.js';
 import type { Transmission } from '../src/radio/sim-air.js';
-import { conformanceTelegrams, randomAir, telegramOfLength, writeScenario } from '../test/radio/air-fixtures.js';
+import { conformanceTelegrams, randomAir, telegramOfLength, writeScenario } from '../test/support/air-fixtures.js';
 import type { WakeupReport } from './wakeup-probe.js';
 
 export const title = 'Radio drain loop (simulated CC1101, wall-clock time)';

@@ -13,7 +13,7 @@ import { Gateway, openStore } from '../../src/gateway/gateway.js';
 import { silentLogger } from '../../src/model/log.js';
 import { CRASH_METER, CRASH_T0, crashLitres } from './crash-feed.js';
 import { repoRoot } from '../conformance/shared-files.js';
-import { tempDir, testConfig } from './harness.js';
+import { tempDir, testConfig } from '../support/gateway-harness.js';
 
 const KILLS_PER_LANE = 100;
 const LANES = 2;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_METERS, type DemoMeter, frameAt, rssiAt, sendTimes, sentValues } from '../../src/gateway/demo/neighbourhood.js';
 import { TimeZone } from '../../src/model/timezone.js';
 import { onAirAfterSync } from '../../src/wmbus/frame/encode.js';
-import { FakeClock, openGateway, tempDir, testConfig } from './harness.js';
+import { FakeClock, openGateway, tempDir, testConfig } from '../support/gateway-harness.js';
 
 const tz = new TimeZone('Europe/Warsaw');
 const HOUR = 3_600_000;

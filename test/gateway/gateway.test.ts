@@ -6,7 +6,7 @@ import { GatewayInputError, type Gateway } from '../../src/gateway/gateway.js';
 import type { MeterChange, NearbyChange } from '../../src/model/meter.js';
 import { buildTelegram } from '../../src/wmbus/build.js';
 import { gamaBytes, gamaReference, haveShared, skipping } from '../conformance/shared-files.js';
-import { FakeClock, openGateway, tempDir, testConfig } from './harness.js';
+import { FakeClock, openGateway, tempDir, testConfig } from '../support/gateway-harness.js';
 
 if (!haveShared) console.warn(skipping('gateway tests that need its GAMA 350 telegram'));
 

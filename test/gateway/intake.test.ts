@@ -4,7 +4,7 @@ import { DuplicateFilter } from '../../src/gateway/dedup.js';
 import { EARLIEST_CLOCK_MS, type IntakeContext, type MeterRecord, classifyLink, classifyRaw } from '../../src/gateway/intake.js';
 import { buildTelegram } from '../../src/wmbus/build.js';
 import { FormatMemory } from '../../src/wmbus/decode.js';
-import { frameOnAir } from '../frame/air.js';
+import { frameOnAir } from '../support/random-air.js';
 
 const T0 = Date.parse('2025-06-20T09:50:47Z');
 const KEY = Uint8Array.from(Buffer.from('000102030405060708090A0B0C0D0E0F', 'hex'));

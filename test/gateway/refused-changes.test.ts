@@ -3,8 +3,8 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Gateway } from '../../src/gateway/gateway.js';
-import { type FaultyDisk, faultyDisk } from './faulty-disk.js';
-import { FakeClock, openGateway, testConfig } from './harness.js';
+import { type FaultyDisk, faultyDisk } from '../support/faulty-disk.js';
+import { FakeClock, openGateway, testConfig } from '../support/gateway-harness.js';
 
 const T0 = Date.parse('2025-06-20T09:50:47Z');
 const KEY = '000102030405060708090A0B0C0D0E0F';

@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { FakeClock, openGateway, tempDir, testConfig } from './harness.js';
+import { FakeClock, openGateway, tempDir, testConfig } from '../support/gateway-harness.js';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 beforeEach(async () => {

@@ -5,7 +5,7 @@ import type { GatewayConfig } from '../../src/config/config.js';
 import type { Gateway, Output } from '../../src/gateway/gateway.js';
 import type { Logger } from '../../src/model/log.js';
 import { type ExpectedRecord, gamaBytes, gamaReference, haveShared, skipping } from '../conformance/shared-files.js';
-import { FakeClock, openGateway, tempDir, testConfig } from '../gateway/harness.js';
+import { FakeClock, openGateway, tempDir, testConfig } from '../support/gateway-harness.js';
 
 if (!haveShared) console.warn(skipping('publish tests that need the GAMA 350 telegram'));
 

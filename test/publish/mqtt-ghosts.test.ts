@@ -13,7 +13,7 @@ import { DEMO_METERS } from '../../src/gateway/demo/neighbourhood.js';
 import { Gateway } from '../../src/gateway/gateway.js';
 import { mqttOutputFrom } from '../../src/publish/mqtt.js';
 import { gamaBytes, haveShared } from '../conformance/shared-files.js';
-import { FakeClock, testConfig } from '../gateway/harness.js';
+import { FakeClock, testConfig } from '../support/gateway-harness.js';
 import { CapturingLogger, claimGama, gama, T0, waitForLog, waterTelegram } from './fixtures.js';
 import { type Broker, mosquittoMissing, startMosquitto } from './mosquitto.js';
 import { Observer } from './observer.js';

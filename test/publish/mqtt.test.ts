@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mqttOutputFrom } from '../../src/publish/mqtt.js';
-import { testConfig } from '../gateway/harness.js';
+import { testConfig } from '../support/gateway-harness.js';
 import { haveShared } from '../conformance/shared-files.js';
 import { CapturingLogger, claimGama, gama, gamaRecord, startGateway, type TestGateway, waitForLog, waterTelegram } from './fixtures.js';
 import { type Broker, makeCertificates, mosquittoMissing, startMosquitto } from './mosquitto.js';

@@ -7,7 +7,7 @@ import { seededRandom } from '../../drivers/cc1101/sim/ether.js';
 import type { Transmission } from '../../src/radio/sim-air.js';
 import { type RadioFrame, RadioSupervisor, type RadioStats } from '../../src/radio/supervisor.js';
 import { haveShared, sharedMissing } from '../conformance/shared-files.js';
-import { plannedAir, writeScenario } from './air-fixtures.js';
+import { plannedAir, writeScenario } from '../support/air-fixtures.js';
 import { toHex } from '../support/bytes.js';
 
 if (!haveShared) console.warn(sharedMissing);

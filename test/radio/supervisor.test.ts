@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RadioFrame, RadioSupervisor, type RadioStats } from '../../src/radio/supervisor.js';
 import { haveShared } from '../conformance/shared-files.js';
-import { plannedAir } from './air-fixtures.js';
+import { plannedAir } from '../support/air-fixtures.js';
 import { toHex } from '../support/bytes.js';
 import { waitFor } from '../support/wait.js';
 

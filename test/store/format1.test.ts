@@ -13,7 +13,7 @@ import type { HistoryRow, SampleRow } from '../../src/model/history.js';
 import { type Logger, silentLogger } from '../../src/model/log.js';
 import { TimeZone } from '../../src/model/timezone.js';
 import { repoRoot } from '../conformance/shared-files.js';
-import { FakeClock, openGateway, tempDir, testConfig } from '../gateway/harness.js';
+import { FakeClock, openGateway, tempDir, testConfig } from '../support/gateway-harness.js';
 
 const fixture = path.join(repoRoot, 'test', 'store', 'fixtures', 'format1');
 const tz = new TimeZone('Europe/Warsaw');

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { KeyStore } from '../../src/store/keys.js';
-import { tempDir } from '../gateway/harness.js';
+import { tempDir } from '../support/gateway-harness.js';
 
 const A = '000102030405060708090A0B0C0D0E0F';
 const B = 'F0E0D0C0B0A090807060504030201000';

@@ -3,7 +3,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { RowArchive } from '../../src/store/row-archive.js';
-import { tempDir } from '../gateway/harness.js';
+import { tempDir } from '../support/gateway-harness.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2025, 5, 1);

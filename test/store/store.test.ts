@@ -11,7 +11,7 @@ import { recordReading } from '../../src/gateway/record.js';
 import { TimeZone } from '../../src/model/timezone.js';
 import type { Reading } from '../../src/model/reading.js';
 import { GatewayStore, type Retention, type StoreOptions } from '../../src/store/store.js';
-import { tempDir } from '../gateway/harness.js';
+import { tempDir } from '../support/gateway-harness.js';
 
 const tz = new TimeZone('Europe/Warsaw');
 const MINUTE = 60_000;

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { renderMetrics } from '../../src/publish/prometheus.js';
 import { MAX_EVENT_CLIENTS } from '../../src/web/events.js';
-import { type Rig, request, startRig } from './helpers.js';
+import { type Rig, request, startRig } from '../support/web-client.js';
 
 const T0 = Date.parse('2025-06-20T10:00:00+02:00');
 const TOKEN = 'abuse-test-token-0123';

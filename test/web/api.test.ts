@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendTimes, sentValues } from '../../src/gateway/demo/neighbourhood.js';
 import { renderMetrics } from '../../src/publish/prometheus.js';
 import { ROUTES } from '../../src/web/routes.js';
-import { GAMA, NEIGHBOUR_GAMA, PLAIN_WATER, type Rig, WATER, request, send, startRig } from './helpers.js';
+import { GAMA, NEIGHBOUR_GAMA, PLAIN_WATER, type Rig, WATER, request, send, startRig } from '../support/web-client.js';
 
 const TOKEN = 'test-admin-token-0123';
 const T0 = Date.parse('2025-06-20T10:00:00+02:00');

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { ROUTES } from '../../src/web/routes.js';
-import { GAMA, type Rig, request, send, startRig } from './helpers.js';
+import { GAMA, type Rig, request, send, startRig } from '../support/web-client.js';
 
 const T0 = Date.parse('2025-06-20T10:00:00+02:00');
 const HA = 'http://homeassistant.local:8123';

@@ -17,7 +17,7 @@ import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_METERS } from '../../src/gateway/demo/neighbourhood.js';
 import { repoRoot } from '../conformance/shared-files.js';
-import { tempDir } from '../gateway/harness.js';
+import { tempDir } from '../support/gateway-harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);

@@ -3,8 +3,8 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { type FaultyDisk, faultyDisk } from '../gateway/faulty-disk.js';
-import { type Rig, request, startRig } from './helpers.js';
+import { type FaultyDisk, faultyDisk } from '../support/faulty-disk.js';
+import { type Rig, request, startRig } from '../support/web-client.js';
 
 const T0 = Date.parse('2025-06-20T10:00:00+02:00');
 const TOKEN = 'health-test-token-0123';

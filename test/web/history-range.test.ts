@@ -1,6 +1,6 @@
 /** Issue 14, point 6: every history range is bounded, whichever end the request leaves out. */
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { type Rig, WATER, request, send, startRig } from './helpers.js';
+import { type Rig, WATER, request, send, startRig } from '../support/web-client.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -120,5 +120,5 @@ describe.skipIf(!haveShared)('reference examples (conformance/reference-examples
     });
   }
   // The examples with raw radio bytes (3-of-6 chips, frame A/B after the sync word) are the frame
-  // core's input: test/frame checks them.
+  // core's input: test/wmbus/frame checks them.
 });

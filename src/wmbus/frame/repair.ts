@@ -8,8 +8,8 @@ import { NEIGHBOURS_OF_CODE, symbolChips } from '../phy/three-of-six.js';
  * 16 data bytes + CRC = 144 bits): any 1..5 flipped bits, or any burst up to 16 bits, is always
  * detected. The polynomial's period is only 151 bits, so on the long blocks of format B (up to
  * 126 bytes) two flips 151 bits apart cancel and a flip's position cannot be told: format B is
- * never repaired. (test/frame/crc-distance.test.ts verifies both facts by exhaustive search;
- * test/frame/repair.test.ts shows that two candidates of one format A block never both match.)
+ * never repaired. (test/wmbus/frame/crc-distance.test.ts verifies both facts by exhaustive search;
+ * test/wmbus/frame/repair.test.ts shows that two candidates of one format A block never both match.)
  *
  * Policy, for every block that fails:
  * - T mode: a flipped chip always breaks its symbol (every code word has three 1s, one flip leaves

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cmac } from '../../src/wmbus/security/cmac.js';
-import { hex, toHex } from '../support/bytes.js';
+import { cmac } from '../../../src/wmbus/security/cmac.js';
+import { hex, toHex } from '../../support/bytes.js';
 
 // RFC 4493 §4 test vectors: they pin the CMAC dependency behind mode 7 key derivation and AFL MACs.
 const KEY = '2B7E151628AED2A6ABF7158809CF4F3C';

@@ -5,11 +5,11 @@
  * seeded random damage.
  */
 import { describe, expect, it } from 'vitest';
-import { crc16En13757 } from '../../src/wmbus/crc.js';
-import { blockCrcsHold, stripBlockCrcs } from '../../src/wmbus/frame/blocks.js';
-import { addBlockCrcs } from '../../src/wmbus/frame/encode.js';
-import { prng, randomTelegram } from './air.js';
-import { toHex } from '../support/bytes.js';
+import { crc16En13757 } from '../../../src/wmbus/crc.js';
+import { blockCrcsHold, stripBlockCrcs } from '../../../src/wmbus/frame/blocks.js';
+import { addBlockCrcs } from '../../../src/wmbus/frame/encode.js';
+import { prng, randomTelegram } from '../../support/random-air.js';
+import { toHex } from '../../support/bytes.js';
 
 const random = prng(0xb10c);
 // L = 59: format A blocks at bytes 0-11, 12-29, 30-47, 48-65, 66-69 (CRCs included).

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { LinkFrame } from '../../src/wmbus/frame/types.js';
-import { BitStreamDecoder } from '../../src/wmbus/phy/bit-stream.js';
-import { BitWriter, KINDS, type Sent, frameOnAir, maxL, prng, randomTelegram } from './air.js';
-import { gamaBytes, haveShared } from '../conformance/shared-files.js';
-import { toHex } from '../support/bytes.js';
+import type { LinkFrame } from '../../../src/wmbus/frame/types.js';
+import { BitStreamDecoder } from '../../../src/wmbus/phy/bit-stream.js';
+import { BitWriter, KINDS, type Sent, frameOnAir, maxL, prng, randomTelegram } from '../../support/random-air.js';
+import { gamaBytes, haveShared } from '../../conformance/shared-files.js';
+import { toHex } from '../../support/bytes.js';
 
 function decodeAll(stream: Uint8Array, chunkSizes: () => number, syncErrors = 0): LinkFrame[] {
   const frames: LinkFrame[] = [];

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { decodeRawFrame } from '../../src/wmbus/frame/decode-raw.js';
-import { addBlockCrcs } from '../../src/wmbus/frame/encode.js';
-import { CODE_OF_NIBBLE } from '../../src/wmbus/phy/three-of-six.js';
-import { frameOnAir, prng, randomTelegram } from './air.js';
-import { haveShared, referenceExample, sharedMissing } from '../conformance/shared-files.js';
-import { hex, toHex } from '../support/bytes.js';
+import { decodeRawFrame } from '../../../src/wmbus/frame/decode-raw.js';
+import { addBlockCrcs } from '../../../src/wmbus/frame/encode.js';
+import { CODE_OF_NIBBLE } from '../../../src/wmbus/phy/three-of-six.js';
+import { frameOnAir, prng, randomTelegram } from '../../support/random-air.js';
+import { haveShared, referenceExample, sharedMissing } from '../../conformance/shared-files.js';
+import { hex, toHex } from '../../support/bytes.js';
 
 if (!haveShared) console.warn(sharedMissing);
 

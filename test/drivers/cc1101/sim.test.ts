@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../drivers/clock.js';
-import { FrequencyTrim } from '../../drivers/cc1101/afc.js';
-import { Cc1101, ChipError } from '../../drivers/cc1101/cc1101.js';
-import { PacketReceiver } from '../../drivers/cc1101/receiver.js';
+import { VirtualClock } from '../../../drivers/clock.js';
+import { FrequencyTrim } from '../../../drivers/cc1101/afc.js';
+import { Cc1101, ChipError } from '../../../drivers/cc1101/cc1101.js';
+import { PacketReceiver } from '../../../drivers/cc1101/receiver.js';
 import {
   MARC,
   REG,
@@ -12,15 +12,15 @@ import {
   carrierHz,
   channelBandwidthHz,
   dataRateBaud,
-} from '../../drivers/cc1101/registers.js';
-import { SimCc1101 } from '../../drivers/cc1101/sim/chip.js';
-import { Ether } from '../../drivers/cc1101/sim/ether.js';
-import { type Transmission, onAir } from '../../src/radio/sim-air.js';
-import { addBlockCrcs } from '../../src/wmbus/frame/encode.js';
-import { FRAME_START_BYTES, frameStart } from '../../src/wmbus/frame/start.js';
-import { RadioLoop } from '../../src/radio/loop.js';
-import type { RadioFrame } from '../../src/radio/messages.js';
-import { hex, toHex } from '../support/bytes.js';
+} from '../../../drivers/cc1101/registers.js';
+import { SimCc1101 } from '../../../drivers/cc1101/sim/chip.js';
+import { Ether } from '../../../drivers/cc1101/sim/ether.js';
+import { type Transmission, onAir } from '../../../src/radio/sim-air.js';
+import { addBlockCrcs } from '../../../src/wmbus/frame/encode.js';
+import { FRAME_START_BYTES, frameStart } from '../../../src/wmbus/frame/start.js';
+import { RadioLoop } from '../../../src/radio/loop.js';
+import type { RadioFrame } from '../../../src/radio/messages.js';
+import { hex, toHex } from '../../support/bytes.js';
 
 // RADIO.md §10: a real T1 telegram (zibous/ha-watermeter#34), without CRCs, and its raw bytes after sync.
 const T1_TELEGRAM = '1944A511780729640717A211500013A95EB19EC3D8C629AFD5C0';

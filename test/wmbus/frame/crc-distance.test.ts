@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { crc16En13757 } from '../../src/wmbus/crc.js';
-import { CRC_PERIOD_BITS } from '../../src/wmbus/frame/repair.js';
+import { crc16En13757 } from '../../../src/wmbus/crc.js';
+import { CRC_PERIOD_BITS } from '../../../src/wmbus/frame/repair.js';
 
 // The repair policy rests on two properties of the EN 13757 CRC; check them from the CRC itself.
 // A block of n bits (data + CRC) is a code word when the CRC matches; flipping bit set E keeps it a

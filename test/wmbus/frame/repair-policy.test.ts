@@ -5,14 +5,14 @@
  * dropped frame; the caps are checked here on the repair functions themselves, where a slip shows.
  */
 import { describe, expect, it } from 'vitest';
-import { crc16En13757 } from '../../src/wmbus/crc.js';
-import { blockLayout, MAX_BLOCKS } from '../../src/wmbus/frame/blocks.js';
-import { decodeRawFrame } from '../../src/wmbus/frame/decode-raw.js';
-import { addBlockCrcs } from '../../src/wmbus/frame/encode.js';
-import { CRC_PERIOD_BITS, repairBits, repairSymbols } from '../../src/wmbus/frame/repair.js';
-import { encode3of6 } from '../../src/wmbus/phy/three-of-six.js';
-import { frameOnAir, prng, randomTelegram } from './air.js';
-import { hex, toHex } from '../support/bytes.js';
+import { crc16En13757 } from '../../../src/wmbus/crc.js';
+import { blockLayout, MAX_BLOCKS } from '../../../src/wmbus/frame/blocks.js';
+import { decodeRawFrame } from '../../../src/wmbus/frame/decode-raw.js';
+import { addBlockCrcs } from '../../../src/wmbus/frame/encode.js';
+import { CRC_PERIOD_BITS, repairBits, repairSymbols } from '../../../src/wmbus/frame/repair.js';
+import { encode3of6 } from '../../../src/wmbus/phy/three-of-six.js';
+import { frameOnAir, prng, randomTelegram } from '../../support/random-air.js';
+import { hex, toHex } from '../../support/bytes.js';
 
 /** Flip chip/bit `n` (0 = MSB of the first byte) of a copy. */
 function flip(raw: Uint8Array, ...bits: number[]): Uint8Array {

@@ -3,9 +3,9 @@
  * PROTOCOL §7), re-encoded from its decoded value, gives back the bytes the meter sent.
  */
 import { describe, expect, it } from 'vitest';
-import { encodeRecord } from '../../src/wmbus/apl/encode.js';
-import { parseRecords } from '../../src/wmbus/apl/records.js';
-import { hex, toHex } from '../support/bytes.js';
+import { encodeRecord } from '../../../src/wmbus/apl/encode.js';
+import { parseRecords } from '../../../src/wmbus/apl/records.js';
+import { hex, toHex } from '../../support/bytes.js';
 
 const SENT = [
   '0C1427048502', // E1 volume 28504.27 m3 (BCD8)

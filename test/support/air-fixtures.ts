@@ -3,7 +3,7 @@ import { seededRandom } from '../../drivers/cc1101/sim/ether.js';
 import type { Transmission } from '../../src/radio/sim-air.js';
 import { MAX_TELEGRAM_FORMAT_B, addBlockCrcs } from '../../src/wmbus/frame/encode.js';
 import { referenceExamples, wmbusmetersVectors } from '../conformance/shared-files.js';
-import { hex, toHex } from '../support/bytes.js';
+import { hex, toHex } from './bytes.js';
 
 /** Link-layer telegrams (L first, no CRCs) from the shared conformance files. */
 export function conformanceTelegrams(): Uint8Array[] {

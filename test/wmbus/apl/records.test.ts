@@ -3,10 +3,10 @@
  * (OMS Annex N, libmbus frames, wmbusmeters tests, EN 13757-3 G.5), and the reference examples.
  */
 import { describe, expect, it } from 'vitest';
-import { parseRecords } from '../../src/wmbus/apl/records.js';
-import type { MbusRecord } from '../../src/wmbus/types.js';
-import { haveShared, referenceExamples } from '../conformance/shared-files.js';
-import { hex } from '../support/bytes.js';
+import { parseRecords } from '../../../src/wmbus/apl/records.js';
+import type { MbusRecord } from '../../../src/wmbus/types.js';
+import { haveShared, referenceExamples } from '../../conformance/shared-files.js';
+import { hex } from '../../support/bytes.js';
 
 function records(apl: string): MbusRecord[] {
   const r = parseRecords(hex(apl));

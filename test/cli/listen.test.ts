@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { parseRtlWmbusLine } from '../../src/wmbus/frame/rtlwmbus.js';
 import { haveShared } from '../conformance/shared-files.js';
-import { plannedAir, writeScenario } from './air-fixtures.js';
+import { plannedAir, writeScenario } from '../support/air-fixtures.js';
 import { toHex } from '../support/bytes.js';
 
 let dir: string;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { formatAOnAirLength, stripBlockCrcs } from '../../src/wmbus/frame/blocks.js';
-import { addBlockCrcs, encode3of6, onAirAfterSync } from '../../src/wmbus/frame/encode.js';
-import { FRAME_START_BYTES, frameStart } from '../../src/wmbus/frame/start.js';
-import { haveShared, referenceExample, sharedMissing } from '../conformance/shared-files.js';
-import { hex, toHex } from '../support/bytes.js';
+import { formatAOnAirLength, stripBlockCrcs } from '../../../src/wmbus/frame/blocks.js';
+import { addBlockCrcs, encode3of6, onAirAfterSync } from '../../../src/wmbus/frame/encode.js';
+import { FRAME_START_BYTES, frameStart } from '../../../src/wmbus/frame/start.js';
+import { haveShared, referenceExample, sharedMissing } from '../../conformance/shared-files.js';
+import { hex, toHex } from '../../support/bytes.js';
 
 if (!haveShared) console.warn(sharedMissing);
 

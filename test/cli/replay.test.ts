@@ -10,7 +10,7 @@ import { buildTelegram } from '../../src/wmbus/build.js';
 import { parseKey } from '../../src/wmbus/decode.js';
 import { addBlockCrcs, onAirAfterSync } from '../../src/wmbus/frame/encode.js';
 import { formatRtlWmbusLine } from '../../src/wmbus/frame/rtlwmbus.js';
-import { BitWriter, prng } from './air.js';
+import { BitWriter, prng } from '../support/random-air.js';
 import { haveShared, referenceExample, repoRoot } from '../conformance/shared-files.js';
 import { hex, toHex } from '../support/bytes.js';
 

@@ -4,9 +4,9 @@
  * 79 313B 42A6 D2042E163423.
  */
 import { describe, expect, it } from 'vitest';
-import { compactSignatureOf, formatSignature, parseCompactFrame, parseFormatFrame } from '../../src/wmbus/apl/compact.js';
-import { parseRecords } from '../../src/wmbus/apl/records.js';
-import { hex } from '../support/bytes.js';
+import { compactSignatureOf, formatSignature, parseCompactFrame, parseFormatFrame } from '../../../src/wmbus/apl/compact.js';
+import { parseRecords } from '../../../src/wmbus/apl/records.js';
+import { hex } from '../../support/bytes.js';
 
 const FULL = hex('0202D204 02152E16 022A3423');
 const FORMAT = hex('08 313B 02020215022A'); // after CI 0x69

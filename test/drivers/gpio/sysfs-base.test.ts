@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openOnoffLine } from '../../drivers/gpio/onoff.js';
-import { findHeaderGpioChip, sysfsGpioNumber } from '../../drivers/gpio/sysfs-base.js';
+import { openOnoffLine } from '../../../drivers/gpio/onoff.js';
+import { findHeaderGpioChip, sysfsGpioNumber } from '../../../drivers/gpio/sysfs-base.js';
 
 const roots: string[] = [];
 afterEach(async () => {

@@ -7,10 +7,10 @@
  * 151 bits, where two candidates do match.
  */
 import { describe, expect, it } from 'vitest';
-import { crc16En13757 } from '../../src/wmbus/crc.js';
-import { CRC_PERIOD_BITS, repairSymbols } from '../../src/wmbus/frame/repair.js';
-import { CODE_OF_NIBBLE, encode3of6 } from '../../src/wmbus/phy/three-of-six.js';
-import { hex } from '../support/bytes.js';
+import { crc16En13757 } from '../../../src/wmbus/crc.js';
+import { CRC_PERIOD_BITS, repairSymbols } from '../../../src/wmbus/frame/repair.js';
+import { CODE_OF_NIBBLE, encode3of6 } from '../../../src/wmbus/phy/three-of-six.js';
+import { hex } from '../../support/bytes.js';
 
 const FORMAT_A_LONGEST_BLOCK = 18;
 

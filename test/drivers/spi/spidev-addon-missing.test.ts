@@ -7,7 +7,7 @@ vi.mock('spi-device', () => {
   throw new Error("Cannot find module 'spi-device'\nRequire stack: ...");
 });
 
-const { openSpidev } = await import('../../drivers/spi/spidev.js');
+const { openSpidev } = await import('../../../drivers/spi/spidev.js');
 
 describe('spidev binding without its addon', () => {
   it('names the addon, the reason and the commands that work, and no option that does not exist', async () => {

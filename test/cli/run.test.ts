@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_METERS } from '../../src/gateway/demo/neighbourhood.js';
 import { Gateway } from '../../src/gateway/gateway.js';
 import { repoRoot } from '../conformance/shared-files.js';
-import { tempDir, testConfig } from './harness.js';
+import { tempDir, testConfig } from '../support/gateway-harness.js';
 
 const mainUrl = pathToFileURL(path.join(repoRoot, 'src', 'cli', 'main.ts')).href;
 const script = `const { main } = await import(${JSON.stringify(mainUrl)}); process.exitCode = await main(process.argv.slice(1));`;

@@ -1,7 +1,7 @@
-import { decodeRawFrame } from '../../src/wmbus/frame/decode-raw.js';
-import type { RadioMode } from '../../src/wmbus/frame/types.js';
-import type { FrameFormat } from '../../src/wmbus/frame/blocks.js';
-import { KINDS, frameOnAir, maxL, prng, randomTelegram } from './air.js';
+import { decodeRawFrame } from '../../../src/wmbus/frame/decode-raw.js';
+import type { RadioMode } from '../../../src/wmbus/frame/types.js';
+import type { FrameFormat } from '../../../src/wmbus/frame/blocks.js';
+import { KINDS, frameOnAir, maxL, prng, randomTelegram } from '../../support/random-air.js';
 
 /**
  * One share of the sensitivity experiment: frames with random content and correct CRCs, each chip

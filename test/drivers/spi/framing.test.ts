@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../drivers/clock.js';
-import { Cc1101 } from '../../drivers/cc1101/cc1101.js';
-import type { SpiBus, SpiTransfer } from '../../drivers/spi/bus.js';
-import { openSpidev } from '../../drivers/spi/spidev.js';
+import { VirtualClock } from '../../../drivers/clock.js';
+import { Cc1101 } from '../../../drivers/cc1101/cc1101.js';
+import type { SpiBus, SpiTransfer } from '../../../drivers/spi/bus.js';
+import { openSpidev } from '../../../drivers/spi/spidev.js';
 
 /** A bus that records what the driver clocks out and answers from a script. */
 class RecordingBus implements SpiBus {

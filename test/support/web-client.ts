@@ -7,7 +7,7 @@ import type { Gateway } from '../../src/gateway/gateway.js';
 import type { Logger } from '../../src/model/log.js';
 import { type DemoMeter, DEMO_METERS, frameAt, rssiAt } from '../../src/gateway/demo/neighbourhood.js';
 import { type WebOutput, type WebOutputOptions, createWebOutput } from '../../src/web/server.js';
-import { FakeClock, openGateway, tempDir, testConfig } from '../gateway/harness.js';
+import { FakeClock, openGateway, tempDir, testConfig } from './gateway-harness.js';
 
 export const demoMeter = (id: string): DemoMeter => DEMO_METERS.find((m) => m.id === id)!;
 export const GAMA = demoMeter('30434741');
