@@ -6,32 +6,32 @@
  *                             nearby: the heard-nearby list, 'nearby' event
  *
  * This class is the facade: the public methods, start/stop/flush, the timers and the events. What
- * becomes of a frame is decided in intake.ts; the nearby list lives in nearby.ts, claims and the
- * other changes in meter-commands.ts, history reads in queries.ts.
+ * becomes of a frame is decided in intake.ts and carried out in reception.ts; the nearby list lives
+ * in nearby.ts, claims and the other changes in meter-commands.ts, history reads in queries.ts, the
+ * store's rule for a reading in open-store.ts.
  *
  * Outputs (web page, MQTT, Prometheus) attach through the Output interface and use the events
  * and query methods below; they never reach into the store.
  */
 import { EventEmitter } from 'node:events';
 import type { GatewayConfig } from '../config/config.js';
-import { type FlushResult, GatewayStore, StoreWriteError } from '../store/store.js';
+import { type FlushResult, type GatewayStore, StoreWriteError } from '../store/store.js';
 import type { StoredMeter } from '../store/state-doc.js';
 import { KeyStore } from '../store/keys.js';
 import { FormatMemory } from '../wmbus/decode.js';
 import type { LinkFrame, RawFrame } from '../wmbus/frame/types.js';
-import type { DecodeErrorInfo, DecodedTelegram } from '../wmbus/types.js';
 import { DuplicateFilter } from './dedup.js';
-import { type Intake, type IntakeContext, type TimedFrame, classifyLink, classifyRaw } from './intake.js';
+import { type IntakeContext, type TimedFrame, classifyLink, classifyRaw } from './intake.js';
+import { openStore } from './open-store.js';
+import { Reception } from './reception.js';
 import { type Logger, silentLogger } from '../model/log.js';
 import { type ClaimRequest, MeterCommands } from './meter-commands.js';
-import { describeReading, replayMessage, statusOfError } from './meter-status.js';
 import { NearbyList } from './nearby.js';
 import { HistoryQueries, type HistoryQuery, type Summary } from './queries.js';
-import { recordReading } from './record.js';
 import { TimeZone } from '../model/timezone.js';
 import { Traffic } from './traffic.js';
 import type { HistoryBucket, SamplePoint } from '../model/history.js';
-import type { MeterChange, MeterState, MeterView, NearbyChange, NearbyMeter } from '../model/meter.js';
+import type { MeterChange, MeterView, NearbyChange, NearbyMeter } from '../model/meter.js';
 import type { Reading } from '../model/reading.js';
 import type { Health, RadioCounters, RadioStatsView, TelegramEvent } from '../model/status.js';
 import { byCodeUnits, byName } from '../model/order.js';
@@ -97,9 +97,9 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   readonly #queries: HistoryQueries;
   readonly #intake: IntakeContext;
   readonly #traffic: Traffic;
+  readonly #reception: Reception;
   #flushing = false;
   #storeFailing = false;
-  #clockWarned = false;
   readonly #source: FrameSource | undefined;
   readonly #outputs: Output[];
   readonly #log: Logger;
@@ -133,6 +133,17 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       dedup: new DuplicateFilter(),
       formats: new FormatMemory(),
     };
+    this.#reception = new Reception({
+      store,
+      nearby: this.#nearby,
+      traffic: this.#traffic,
+      log: this.#log,
+      clock: this.#clock,
+      liveRecords: this.#liveRecords,
+      view: (m) => this.#view(m),
+      emitReading: (r) => this.emit('reading', r),
+      emitMeter: (change) => this.emit('meter', change),
+    });
     this.#commands = new MeterCommands({
       store,
       keys,
@@ -241,11 +252,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const time = raw.time ?? this.#clock();
     this.#traffic.countFrame(time);
     const { frame, intake } = classifyRaw(raw, time, this.#intake);
-    if (frame) this.#act(frame, intake);
-    else if (intake.outcome === 'frame_error') {
-      this.#traffic.counters.frameErrors++;
-      this.#traffic.log({ time, rssi: raw.rssi, outcome: 'frame_error', error: { code: intake.code, message: intake.message } });
-    }
+    if (frame) this.#reception.act(frame, intake);
+    else if (intake.outcome === 'frame_error') this.#reception.frameError(time, raw.rssi, intake.code, intake.message);
   }
 
   /** Link-layer bytes (from L, DLL CRCs removed or present) from a source without a frame core: replays, tests. */
@@ -259,93 +267,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   }
 
   #ingestLink(frame: TimedFrame, replayed = false): void {
-    this.#act(frame, classifyLink(frame, { ...this.#intake, replayed }));
-  }
-
-  // Carries out what intake decided: counters, the telegram log, the meter's status, the reading.
-  #act(frame: TimedFrame, intake: Intake): void {
-    const { time, rssi } = frame;
-    switch (intake.outcome) {
-      case 'frame_error':
-        return;
-      case 'clock_unset':
-        if (!this.#clockWarned) {
-          this.#log.warn(`the system clock says ${new Date(time).toISOString()}: telegrams are ignored until the clock is set (NTP)`);
-        }
-        this.#clockWarned = true;
-        return;
-      case 'duplicate':
-        this.#traffic.counters.duplicates++;
-        this.#traffic.log({ time, rssi, outcome: 'duplicate', hex: intake.hex });
-        return;
-      case 'decode_error':
-        this.#onDecodeError(intake.error, frame, intake.hex);
-        return;
-    }
-    const t = intake.telegram;
-    const logged = { time, id: t.id, manufacturer: t.manufacturer, rssi, hex: intake.hex };
-    if (intake.outcome === 'nearby') {
-      this.#nearby.heard(t.id, t, false, frame);
-      this.#traffic.log({ ...logged, outcome: 'nearby' });
-      return;
-    }
-    const meter = this.#store.state.meters[t.id]!;
-    if (intake.outcome === 'replay') {
-      this.#traffic.counters.replays++;
-      this.#setStatus(meter, 'replay', replayMessage(meter, intake.counter, intake.lastCounter));
-      this.#traffic.log({ ...logged, outcome: 'replay' });
-      return;
-    }
-    if (t.security.mode === 7 && t.security.counter !== undefined) meter.lastCounter = t.security.counter;
-    this.#accept(meter, t, intake.reading);
-    this.#traffic.log({ ...logged, outcome: 'accepted' });
-  }
-
-  #onDecodeError(error: DecodeErrorInfo, frame: TimedFrame, hex: string): void {
-    this.#traffic.countDecodeError(error.code);
-    const { time, rssi } = frame;
-    const { id, manufacturer } = error;
-    this.#traffic.log({ time, id, manufacturer, rssi, outcome: 'decode_error', error: { code: error.code, message: error.message }, hex });
-    if (error.id === undefined) return;
-    const meter = this.#store.state.meters[error.id];
-    if (meter) {
-      const status = statusOfError(meter, error);
-      if (status) this.#setStatus(meter, status.state, status.message);
-      return;
-    }
-    if (error.manufacturer !== undefined) {
-      const encrypted = error.code === 'NO_KEY' || error.code === 'WRONG_KEY' || error.code === 'MAC_MISMATCH';
-      const header = { manufacturer: error.manufacturer, medium: error.medium ?? 'unknown', deviceType: error.deviceType };
-      this.#nearby.heard(error.id, header, encrypted, frame);
-    }
-  }
-
-  #accept(meter: StoredMeter, t: DecodedTelegram, reading: Reading): void {
-    this.#liveRecords.set(meter.id, { ...reading, records: t.records });
-    this.#traffic.counters.readings++;
-    const history = this.#store.addReading(reading);
-    for (const register of history.resets) {
-      const r = this.#store.state.series[meter.id]!.resets.findLast((x) => x.register === register)!;
-      this.#log.warn(
-        `meter ${meter.id} (${meter.name}): ${register} went back from ${r.from} to ${r.to} (meter replaced or reset?): a new series starts, no negative consumption is recorded`,
-      );
-    }
-    this.#setStatus(meter, 'ok', undefined);
-    this.#log.info(describeReading(meter, reading));
-    this.emit('reading', { ...reading, records: t.records });
-  }
-
-  #setStatus(meter: StoredMeter, state: MeterState, message: string | undefined): void {
-    if (meter.status.state === state && meter.status.message === message) return;
-    const was = meter.status.state;
-    meter.status = { state, since: this.#clock(), ...(message ? { message } : {}) };
-    this.#store.touch();
-    if (state === 'ok') {
-      if (was !== 'waiting' && was !== 'ok') this.#log.info(`meter ${meter.id} (${meter.name}): telegrams decode again`);
-    } else if (message) {
-      this.#log.warn(message);
-    }
-    this.emit('meter', { change: 'status', id: meter.id, meter: this.#view(meter) });
+    this.#reception.act(frame, classifyLink(frame, { ...this.#intake, replayed }));
   }
 
   // ---------------------------------------------------------------- meters: changes
@@ -437,18 +359,4 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const { lastCounter, latest, ...shown } = m;
     return { ...shown, status: { ...m.status }, hasKey: this.#keys.has(m.id) };
   }
-}
-
-/** The store as the gateway keeps it: its rule for applying a reading, the configured retention. */
-export function openStore(config: GatewayConfig, log: Logger = silentLogger): Promise<GatewayStore> {
-  const tz = new TimeZone(config.timeZone);
-  const s = config.store;
-  const sampleMs = s.sampleIntervalS * 1000;
-  return GatewayStore.open({
-    dir: config.dataDir,
-    apply: (state, reading) => recordReading(state, reading, tz, sampleMs),
-    retention: { hourlyDays: s.hourlyRetentionDays, dailyDays: s.dailyRetentionDays, sampleHours: s.sampleRetentionHours },
-    warn: (m) => log.warn(m),
-    info: (m) => log.info(m),
-  });
 }

@@ -9,7 +9,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Gateway, openStore } from '../../src/gateway/gateway.js';
+import { Gateway } from '../../src/gateway/gateway.js';
+import { openStore } from '../../src/gateway/open-store.js';
 import { silentLogger } from '../../src/model/log.js';
 import { CRASH_METER, CRASH_T0, crashLitres } from './crash-feed.js';
 import { repoRoot } from '../conformance/shared-files.js';
