@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TimeZone, isTimeZone } from '../../src/model/timezone.js';
 import { parsePosixRule, posixOffset, TzifError } from '../../src/model/tzif.js';
-import { tempDir } from '../gateway/harness.js';
+import { tempDir } from '../support/gateway-harness.js';
 
 const HOUR = 3_600_000;
 const ZONEINFO = '/usr/share/zoneinfo';
