@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ImportEdge } from './import-graph.js';
 import { LAYERS, type KnownViolation } from './layers.js';
-import { checkArchitecture, checkEdges, layerCycles } from './rules.js';
+import { checkArchitecture, checkEdges, fileCycles, layerCycles } from './rules.js';
 
 const edge = (from: string, to: string, line = 1): ImportEdge => ({ from, line, to });
 const rulesOf = (edges: ImportEdge[]): string[] => checkEdges(edges, LAYERS).map((v) => v.rule);
@@ -71,6 +71,20 @@ describe('architecture rules', () => {
     expect(cycles[0]?.message).toContain('src/gateway, src/model, src/store');
     expect(cycles[0]?.message).toContain('src/model/history.ts:9 -> src/gateway/record.ts');
     expect(layerCycles([edge('src/gateway/a.ts', 'src/gateway/b.ts'), edge('src/gateway/b.ts', 'src/gateway/a.ts')], LAYERS)).toEqual([]);
+  });
+
+  it('catches files that import each other inside one folder, and names the edges', () => {
+    const cycle = [
+      edge('src/meters/index.ts', 'src/meters/ime.ts', 11),
+      edge('src/meters/ime.ts', 'src/meters/record.ts', 4),
+      edge('src/meters/record.ts', 'src/meters/index.ts', 2),
+    ];
+    const found = fileCycles(cycle);
+    expect(found.map((v) => v.rule)).toEqual(['file-cycle']);
+    expect(found[0]?.message).toContain('src/meters/ime.ts, src/meters/index.ts, src/meters/record.ts');
+    expect(found[0]?.message).toContain('src/meters/record.ts:2 -> src/meters/index.ts');
+    expect(checkArchitecture(cycle, LAYERS, []).violations.map((v) => v.rule)).toEqual(['file-cycle']);
+    expect(fileCycles(cycle.slice(0, 2))).toEqual([]);
   });
 
   it('excuses known violations, and reports a known violation that has gone as stale', () => {

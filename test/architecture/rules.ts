@@ -1,5 +1,5 @@
 /**
- * The checker: which import edges the layering forbids, and folder-level import cycles. A pure
+ * The checker: which import edges the layering forbids, import cycles between layers and between files. A pure
  * function of the edges and the layer table, so rules.test.ts can prove it on small graphs.
  */
 import type { ImportEdge } from './import-graph.js';
@@ -91,17 +91,8 @@ export function checkEdges(edges: readonly ImportEdge[], layers: readonly Layer[
   return out;
 }
 
-/** Cycles between layer entries (Tarjan's strongly connected components), each with the edges that make it. */
-export function layerCycles(edges: readonly ImportEdge[], layers: readonly Layer[]): Violation[] {
-  const adj = new Map<string, Set<string>>();
-  const crossing: ImportEdge[] = [];
-  for (const e of edges) {
-    const a = layerOf(e.from, layers)?.path;
-    const b = layerOf(e.to, layers)?.path;
-    if (a === undefined || b === undefined || a === b) continue;
-    crossing.push(e);
-    adj.set(a, (adj.get(a) ?? new Set()).add(b));
-  }
+/** Strongly connected components of more than one node (Tarjan), each sorted: the cycles of a directed graph. */
+function cyclesOf(adj: ReadonlyMap<string, ReadonlySet<string>>): string[][] {
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const stack: string[] = [];
@@ -126,17 +117,49 @@ export function layerCycles(edges: readonly ImportEdge[], layers: readonly Layer
     if (component.length > 1) components.push(component.sort());
   };
   for (const v of [...adj.keys()].sort()) if (!index.has(v)) visit(v);
-  return components.map((c) => {
-    const inside = crossing.filter((e) => c.includes(layerOf(e.from, layers)?.path ?? '') && c.includes(layerOf(e.to, layers)?.path ?? ''));
+  return components;
+}
+
+/** Each cycle of the graph `nodeOf` makes of the edges (edges inside one node left out), with the edges that close it. */
+function cycleViolations(
+  edges: readonly ImportEdge[],
+  nodeOf: (file: string) => string | undefined,
+  rule: string,
+  what: string,
+): Violation[] {
+  const adj = new Map<string, Set<string>>();
+  const crossing: ImportEdge[] = [];
+  for (const e of edges) {
+    const a = nodeOf(e.from);
+    const b = nodeOf(e.to);
+    if (a === undefined || b === undefined || a === b) continue;
+    crossing.push(e);
+    adj.set(a, (adj.get(a) ?? new Set()).add(b));
+  }
+  return cyclesOf(adj).map((c) => {
+    const inside = crossing.filter((e) => c.includes(nodeOf(e.from) ?? '') && c.includes(nodeOf(e.to) ?? ''));
     const first = inside[0];
     return {
-      rule: 'cycle',
+      rule,
       from: first?.from ?? c[0] ?? '',
       line: first?.line ?? 0,
       to: first?.to ?? '',
-      message: `import cycle between ${c.join(', ')}: ${inside.map((e) => `${e.from}:${e.line} -> ${e.to}`).join('; ')}`,
+      message: `${what} ${c.join(', ')}: ${inside.map((e) => `${e.from}:${e.line} -> ${e.to}`).join('; ')}`,
     };
   });
+}
+
+/** Cycles between layer entries, each with the edges that make it. */
+export function layerCycles(edges: readonly ImportEdge[], layers: readonly Layer[]): Violation[] {
+  return cycleViolations(edges, (f) => layerOf(f, layers)?.path, 'cycle', 'import cycle between');
+}
+
+/**
+ * Cycles between files, inside a folder too: files that import each other can be neither read nor
+ * tested one at a time, and which of them runs first depends on who imports them (module order).
+ */
+export function fileCycles(edges: readonly ImportEdge[]): Violation[] {
+  return cycleViolations(edges, (f) => f, 'file-cycle', 'files import each other:');
 }
 
 const keyOf = (v: { rule: string; from: string; to: string }): string => `${v.rule} ${v.from} -> ${v.to}`;
@@ -152,7 +175,7 @@ export function checkArchitecture(edges: readonly ImportEdge[], layers: readonly
   const remaining = edges.filter((e) => !excused.has(`${e.from}:${e.line}`));
   const seen = new Set(edgeViolations.map(keyOf));
   return {
-    violations: [...edgeViolations.filter((v) => !knownKeys.has(keyOf(v))), ...layerCycles(remaining, layers)],
+    violations: [...edgeViolations.filter((v) => !knownKeys.has(keyOf(v))), ...layerCycles(remaining, layers), ...fileCycles(remaining)],
     stale: known.filter((k) => !seen.has(keyOf(k))),
   };
 }
