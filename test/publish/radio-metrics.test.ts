@@ -14,8 +14,8 @@ import { SERVICE_GAP_BUCKETS_MS } from '../../src/radio/diagnosis.js';
 import type { Transmission } from '../../src/radio/sim-air.js';
 import { RadioSupervisor } from '../../src/radio/supervisor.js';
 import { haveShared } from '../conformance/shared-files.js';
-import { FakeClock, openGateway, tempDir, testConfig } from '../gateway/harness.js';
-import { plannedAir, writeScenario } from '../radio/air-fixtures.js';
+import { FakeClock, openGateway, tempDir, testConfig } from '../support/gateway-harness.js';
+import { plannedAir, writeScenario } from '../support/air-fixtures.js';
 import { waitFor } from '../support/wait.js';
 import { T0 } from './fixtures.js';
 

@@ -6,7 +6,7 @@ import { type RadioFrame, RadioSupervisor, type RadioStats } from '../../src/rad
 import { haveShared, sharedMissing } from '../conformance/shared-files.js';
 import { toHex } from '../support/bytes.js';
 import { waitFor } from '../support/wait.js';
-import { randomAir, writeScenario } from './air-fixtures.js';
+import { randomAir, writeScenario } from '../support/air-fixtures.js';
 
 if (!haveShared) console.warn(sharedMissing);
 
