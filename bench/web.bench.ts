@@ -15,10 +15,10 @@ import { DEMO_METERS, frameAt, rssiAt, sendTimes } from '../src/gateway/demo/nei
 import { Gateway } from '../src/gateway/gateway.js';
 import { silentLogger } from '../src/model/log.js';
 import { createWebOutput } from '../src/web/server.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../test/support/chromium.js';
 
 export const title = 'LAN page: transfer size and time to first render';
 
-const CHROMIUM = '/usr/bin/chromium';
 const RUNS = 5;
 const DAY = 86_400_000;
 
@@ -33,16 +33,7 @@ async function measure(base: string, viewport: { width: number; height: number }
   const profile = await mkdtemp(path.join(os.tmpdir(), 'wmbus-bench-chromium-'));
   const ctx = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
     viewport,
   });
   try {

@@ -18,8 +18,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_METERS } from '../../src/gateway/demo/neighbourhood.js';
 import { repoRoot } from '../conformance/shared-files.js';
 import { tempDir } from '../support/gateway-harness.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
   const why = `${CHROMIUM} not found (Debian package "chromium"): the browser test cannot run`;
@@ -90,16 +90,7 @@ beforeAll(async () => {
   profile = await mkdtemp(path.join(os.tmpdir(), 'wmbus-chromium-'));
   browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
     locale: 'pl-PL',
     viewport: { width: 1280, height: 900 },
   });
