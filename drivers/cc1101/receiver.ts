@@ -47,6 +47,14 @@ export interface ReceiverCounters {
   maxFifoLevel: number;
   /** service gaps during packets counted per bucket of `serviceGapBucketsMs` (filled in place: no allocation) */
   serviceGapHistogram: number[];
+  /**
+   * longest time from a packet's last byte on air until the chip listened again. In infinite
+   * length mode the chip hunts for no sync word until the host stops it (radio notes §6), so a
+   * telegram whose sync word came in that time was never heard and is counted nowhere else.
+   */
+  maxDeafAfterPacketMs: number;
+  /** those times per bucket of `serviceGapBucketsMs` */
+  deafAfterPacketHistogram: number[];
 }
 
 /**
@@ -72,6 +80,8 @@ export class PacketReceiver {
     maxServiceGapMs: 0,
     maxFifoLevel: 0,
     serviceGapHistogram: [],
+    maxDeafAfterPacketMs: 0,
+    deafAfterPacketHistogram: [],
   };
   readonly #gapBuckets: readonly number[];
   readonly #pollMs: number;
@@ -92,7 +102,10 @@ export class PacketReceiver {
     this.#pollMs = options.pollMs ?? 0.5;
     this.#stallTimeoutMs = options.stallTimeoutMs ?? 8;
     this.#gapBuckets = options.serviceGapBucketsMs ?? [Infinity];
-    for (let i = 0; i < this.#gapBuckets.length; i++) this.counters.serviceGapHistogram.push(0);
+    for (let i = 0; i < this.#gapBuckets.length; i++) {
+      this.counters.serviceGapHistogram.push(0);
+      this.counters.deafAfterPacketHistogram.push(0);
+    }
   }
 
   get signal(): SignalReading {
@@ -122,9 +135,7 @@ export class PacketReceiver {
       const now = this.#clock.now();
       const gap = now - lastService;
       if (gap > this.counters.maxServiceGapMs) this.counters.maxServiceGapMs = gap;
-      let bucket = 0;
-      while (gap > this.#gapBuckets[bucket]! && bucket < this.#gapBuckets.length - 1) bucket++;
-      this.counters.serviceGapHistogram[bucket]!++;
+      this.counters.serviceGapHistogram[this.#bucket(gap)]!++;
       lastService = now;
       const n = rb & RXBYTES_COUNT;
       if (n > this.counters.maxFifoLevel) this.counters.maxFifoLevel = n;
@@ -136,7 +147,7 @@ export class PacketReceiver {
         chip.readSignal();
         this.packetLength = need;
         this.counters.packets++;
-        return this.#rearm('packet');
+        return this.#rearmAfterPacket();
       }
       if (rb & RXBYTES_OVERFLOW) return this.#salvage(n, need, got);
       const k = Math.min(n - 1, target - got);
@@ -186,7 +197,7 @@ export class PacketReceiver {
         this.packetLength = need;
         this.counters.packets++;
         this.counters.salvaged++;
-        return this.#rearm('packet');
+        return this.#rearmAfterPacket();
       }
     }
     this.counters.overflows++;
@@ -202,6 +213,21 @@ export class PacketReceiver {
     if (state >= MARC.STARTCAL && state <= MARC.ENDCAL) return 'none';
     if (state === MARC.RX) return this.chip.pllLocked() ? 'none' : 'pll-unlocked';
     return this.#rearm('none');
+  }
+
+  #bucket(ms: number): number {
+    let bucket = 0;
+    while (ms > this.#gapBuckets[bucket]! && bucket < this.#gapBuckets.length - 1) bucket++;
+    return bucket;
+  }
+
+  /** Re-arms after a whole packet and counts how long the chip was deaf after the packet's end. */
+  #rearmAfterPacket(): ServiceOutcome {
+    const outcome = this.#rearm('packet');
+    const deaf = this.#clock.now() - (this.syncTime + this.packetLength / this.#options.bytesPerMs);
+    if (deaf > this.counters.maxDeafAfterPacketMs) this.counters.maxDeafAfterPacketMs = deaf;
+    this.counters.deafAfterPacketHistogram[this.#bucket(deaf)]!++;
+    return outcome;
   }
 
   #rearm(outcome: ServiceOutcome): ServiceOutcome {

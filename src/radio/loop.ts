@@ -50,6 +50,8 @@ export class RadioLoop {
     uptimeMs: 0,
     listenedMs: 0,
     serviceGapHistogram: [],
+    maxDeafAfterPacketMs: 0,
+    deafAfterPacketHistogram: [],
     maxGcPauseMs: 0,
     realtime: false,
   };
@@ -165,6 +167,8 @@ export class RadioLoop {
     s.maxServiceGapMs = c.maxServiceGapMs;
     s.maxFifoLevel = c.maxFifoLevel;
     s.serviceGapHistogram = c.serviceGapHistogram;
+    s.maxDeafAfterPacketMs = c.maxDeafAfterPacketMs;
+    s.deafAfterPacketHistogram = c.deafAfterPacketHistogram;
     s.listenedMs = this.#clock.now() - this.#listeningSince;
   }
 }

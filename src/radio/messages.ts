@@ -24,6 +24,10 @@ export interface RadioStats extends RadioCounters {
   maxFifoLevel: number;
   /** service gaps during packets per bucket: <=0.5, 1, 2, 3, 4, 5.12 ms and longer (diagnosis.ts) */
   serviceGapHistogram: number[];
+  /** longest time from a packet's end on air until the chip listened again, ms: a telegram starting sooner was not heard */
+  maxDeafAfterPacketMs: number;
+  /** those times per bucket, as serviceGapHistogram */
+  deafAfterPacketHistogram: number[];
   /** longest garbage-collection pause of the radio process, ms (perf_hooks) */
   maxGcPauseMs: number;
   /** the radio process runs under SCHED_FIFO */
