@@ -7,8 +7,8 @@ import { seededRandom } from '../../drivers/cc1101/sim/ether.js';
 import type { Transmission } from '../../src/radio/sim-air.js';
 import { type RadioFrame, RadioSupervisor, type RadioStats } from '../../src/radio/supervisor.js';
 import { haveShared, sharedMissing } from '../conformance/shared-files.js';
-import { plannedAir, writeScenario } from '../support/air-fixtures.js';
-import { toHex } from '../support/bytes.js';
+import { hex, toHex } from '../support/bytes.js';
+import { airMs, plannedAir, writeScenario } from '../support/air-fixtures.js';
 
 if (!haveShared) console.warn(sharedMissing);
 
@@ -125,6 +125,40 @@ describe.skipIf(!haveShared)('radio process against the simulated CC1101', () =>
     expect(stats).toMatchObject({ salvaged: 1, overflows: 0, frames: 3 });
     // an overflowed FIFO says only that the first look came at least 65 bytes (5.2 ms) after the sync
     expect(stats.maxServiceGapMs).toBeGreaterThan(5.1);
+  });
+
+  it('hears a telegram that starts 2 ms after another ends, and counts the deafness that loses it when the first end is serviced late', async () => {
+    // Short frames (no overflow however late the service), the second 2 ms after the first ends.
+    const pool = plannedAir(200, 9);
+    const short = pool.transmissions.map((t, i) => ({ t, i })).filter(({ t }) => t.frameHex.length / 2 <= 40);
+    expect(short.length).toBeGreaterThanOrEqual(3);
+    const picked = short.slice(0, 3);
+    const first = picked[0]!.t;
+    const secondAt = 5 + airMs(first.mode, hex(first.frameHex)) + 2;
+    const transmissions = picked.map(({ t }, k) => ({ ...t, atMs: [5, secondAt, secondAt + 60][k]! }));
+    const telegrams = picked.map(({ i }) => pool.telegrams[i]!);
+    const file = path.join(dir, 'close.jsonl');
+    await writeScenario(file, transmissions);
+    const run = async (stallOnPacket?: { index: number; ms: number }) => {
+      const radio = new RadioSupervisor({ radio: 'sim', sim: { scenarioFile: file, time: 'steady', stallOnPacket } });
+      const frames = collect(radio);
+      await radio.start();
+      await waitFor(() => frames.length >= (stallOnPacket ? 2 : 3), 10_000);
+      const stats = await finalStats(radio);
+      await radio.stop();
+      return { telegrams: frames.map((f) => toHex(f.link.telegram)), stats };
+    };
+    const prompt = await run();
+    expect(prompt.telegrams).toEqual(telegrams);
+    expect(prompt.stats.maxDeafAfterPacketMs).toBeLessThan(2);
+    expect(prompt.stats.deafAfterPacketHistogram.reduce((a, b) => a + b, 0)).toBe(3);
+    // The radio process stops for 8 ms once the first frame's length is known: its end is serviced
+    // about 6 ms late, the chip hunts for no sync until then, and the second frame is never heard.
+    const late = await run({ index: 0, ms: 8 });
+    expect(late.telegrams).toEqual([telegrams[0], telegrams[2]]);
+    expect(late.stats).toMatchObject({ syncs: 2, overflows: 0, frames: 2 });
+    expect(late.stats.maxDeafAfterPacketMs).toBeGreaterThan(4);
+    expect(late.stats.deafAfterPacketHistogram.slice(4).reduce((a, b) => a + b, 0)).toBe(1);
   });
 
   it('hears noise for a simulated minute without a frame or a stuck state, then still receives a telegram', async () => {

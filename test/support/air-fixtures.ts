@@ -37,7 +37,8 @@ const BYTE_MS = 0.08;
 /** preamble + sync before the first byte after sync */
 const LEAD_MS = 0.48;
 
-function airMs(mode: 'T' | 'C', withCrcs: Uint8Array): number {
+/** ms from a frame's first preamble chip to its last byte on air */
+export function airMs(mode: 'T' | 'C', withCrcs: Uint8Array): number {
   const after = mode === 'T' ? Math.ceil(withCrcs.length * 1.5) : withCrcs.length + 2;
   return LEAD_MS + after * BYTE_MS;
 }
