@@ -73,6 +73,16 @@ export class Cc1101 {
   readonly #rxBytesTwice = [transfer(2, true), transfer(2)];
   readonly #signalMsg = [transfer(2, true), transfer(2, true), transfer(2)];
   readonly #fifoMsg = [transfer(FIFO_SIZE + 1)];
+  /** SIDLE, the FIFO's last bytes, RSSI, LQI, FREQEST, SFRX, SRX: the end of a packet in one ioctl */
+  readonly #finishMsg = [
+    transfer(1, true),
+    transfer(FIFO_SIZE + 1, true),
+    transfer(2, true),
+    transfer(2, true),
+    transfer(2, true),
+    transfer(1, true),
+    transfer(1),
+  ];
   readonly #burstWrite = [transfer(CONFIG_REGISTERS + 1)];
   readonly #burstRead = [transfer(CONFIG_REGISTERS + 1)];
   readonly signal: SignalReading = { rssi: 0, lqi: 0, freqOffsetHz: 0 };
@@ -89,6 +99,9 @@ export class Cc1101 {
     this.#signalMsg[1]!.tx[0] = READ | BURST | STATUS.LQI;
     this.#signalMsg[2]!.tx[0] = READ | BURST | STATUS.FREQEST;
     this.#fifoMsg[0]!.tx[0] = READ | BURST | FIFO;
+    const finish = [STROBE.SIDLE, READ | BURST | FIFO, READ | BURST | STATUS.RSSI, READ | BURST | STATUS.LQI];
+    finish.push(READ | BURST | STATUS.FREQEST, STROBE.SFRX, STROBE.SRX);
+    finish.forEach((header, i) => (this.#finishMsg[i]!.tx[0] = header));
     this.#burstWrite[0]!.tx[0] = BURST | 0x00;
     this.#burstRead[0]!.tx[0] = READ | BURST | 0x00;
   }
@@ -219,6 +232,34 @@ export class Cc1101 {
     return this.signal;
   }
 
+  /**
+   * The end of a packet whose last n bytes are in the FIFO, as one ioctl: every message costs the
+   * host 50-150 us (radio notes §5), and the chip hunts for no sync word until it is back in RX, so
+   * a telegram right behind this one is heard only if this is short. SIDLE first, so reading the
+   * FIFO empty cannot race an incoming byte (RX -> IDLE takes 0.1 us; errata, radio notes §3);
+   * then the bytes, the signal readings, SFRX and SRX (RX 75 us later without autocalibration).
+   * The caller then checks `reachedRx()`.
+   */
+  finishPacket(n: number, dest: Uint8Array, offset: number): void {
+    const msg = this.#finishMsg;
+    const fifo = msg[1]!;
+    fifo.length = n + 1;
+    this.bus.transfer(msg);
+    dest.set(fifo.rx.subarray(1, n + 1), offset);
+    this.signal.rssi = rssiDbm(msg[2]!.rx[1]!);
+    this.signal.lqi = msg[3]!.rx[1]! & 0x7f;
+    this.signal.freqOffsetHz = freqOffsetHz(msg[4]!.rx[1]!);
+  }
+
+  /**
+   * After SRX: false when the chip does not reach RX (the caller restarts it). A host stall longer
+   * than the way to RX plus 5 ms of a packet finds the FIFO overflowed: the chip can only get there
+   * from RX, so it did arrive (the next service flushes it).
+   */
+  reachedRx(): boolean {
+    return this.waitForState(MARC.RX, 3) || this.marcState() === MARC.RXFIFO_OVERFLOW;
+  }
+
   marcState(): number {
     return this.readStatus(STATUS.MARCSTATE) & 0x1f;
   }
@@ -273,7 +314,7 @@ export class Cc1101 {
    * Flush and RX. Returns false when the chip does not reach RX (the caller restarts it).
    * SFRX is accepted only in IDLE and RXFIFO_OVERFLOW, and from RXFIFO_OVERFLOW it leads to IDLE
    * by itself (datasheet §10.4, state diagram Fig. 25), so an overflowed chip needs no SIDLE first.
-   * With autocalibration on, IDLE -> RX takes about 0.8 ms.
+   * IDLE -> RX takes 75 us without autocalibration, 0.8 ms with it (datasheet Table 34).
    */
   rearm(): boolean {
     const state = this.marcState();
@@ -281,10 +322,7 @@ export class Cc1101 {
     this.strobe(STROBE.SFRX);
     if (state === MARC.RXFIFO_OVERFLOW && !this.waitForState(MARC.IDLE, 1)) return false;
     this.strobe(STROBE.SRX);
-    if (this.waitForState(MARC.RX, 3)) return true;
-    // A host stall longer than the way to RX plus 5 ms of a packet finds the FIFO overflowed:
-    // the chip can only get there from RX, so it did arrive (the next service flushes it).
-    return this.marcState() === MARC.RXFIFO_OVERFLOW;
+    return this.reachedRx();
   }
 
   /** Reset, identify, configure, calibrate (until the PLL locks) and listen: the whole start-up of §6. */

@@ -141,13 +141,14 @@ export class PacketReceiver {
       if (n > this.counters.maxFifoLevel) this.counters.maxFifoLevel = n;
       const target = need < 0 ? headBytes : need;
       if (need >= 0 && n >= need - got) {
-        // Everything is in: stop the chip first so reading the FIFO empty cannot race a new byte.
-        chip.idle();
-        chip.readFifo(need - got, this.packet, got);
-        chip.readSignal();
+        // Everything is in: stop, read and listen again in one message (Cc1101.finishPacket).
+        chip.finishPacket(need - got, this.packet, got);
         this.packetLength = need;
         this.counters.packets++;
-        return this.#rearmAfterPacket();
+        this.#countDeafness();
+        if (chip.reachedRx()) return 'packet';
+        this.counters.rearmFailures++;
+        return 'fault';
       }
       if (rb & RXBYTES_OVERFLOW) return this.#salvage(n, need, got);
       const k = Math.min(n - 1, target - got);
@@ -197,7 +198,9 @@ export class PacketReceiver {
         this.packetLength = need;
         this.counters.packets++;
         this.counters.salvaged++;
-        return this.#rearmAfterPacket();
+        const outcome = this.#rearm('packet');
+        this.#countDeafness();
+        return outcome;
       }
     }
     this.counters.overflows++;
@@ -221,13 +224,11 @@ export class PacketReceiver {
     return bucket;
   }
 
-  /** Re-arms after a whole packet and counts how long the chip was deaf after the packet's end. */
-  #rearmAfterPacket(): ServiceOutcome {
-    const outcome = this.#rearm('packet');
+  /** Counts how long the chip was deaf after the end of the packet just read (called right after SRX). */
+  #countDeafness(): void {
     const deaf = this.#clock.now() - (this.syncTime + this.packetLength / this.#options.bytesPerMs);
     if (deaf > this.counters.maxDeafAfterPacketMs) this.counters.maxDeafAfterPacketMs = deaf;
     this.counters.deafAfterPacketHistogram[this.#bucket(deaf)]!++;
-    return outcome;
   }
 
   #rearm(outcome: ServiceOutcome): ServiceOutcome {

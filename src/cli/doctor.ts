@@ -198,6 +198,8 @@ async function listen(chip: Cc1101, clock: Clock, seconds: number, m: DoctorMeas
     timeouts: s.timeouts,
     maxServiceGapMs: s.maxServiceGapMs,
     serviceGapHistogram: s.serviceGapHistogram,
+    maxDeafAfterPacketMs: s.maxDeafAfterPacketMs,
+    deafAfterPacketHistogram: s.deafAfterPacketHistogram,
     maxFifoLevel: s.maxFifoLevel,
   });
 }
@@ -220,6 +222,8 @@ export async function measure(radio: 'cc1101' | 'sim', config: GatewayConfig['ra
     timeouts: 0,
     maxServiceGapMs: 0,
     serviceGapHistogram: [],
+    maxDeafAfterPacketMs: 0,
+    deafAfterPacketHistogram: [],
     maxFifoLevel: 0,
     realtime:
       radio === 'cc1101'

@@ -54,6 +54,10 @@ export interface DoctorMeasurements {
   maxServiceGapMs: number;
   /** service gaps during packets, counted per bucket of SERVICE_GAP_BUCKETS_MS */
   serviceGapHistogram: number[];
+  /** longest time from a telegram's end until the chip listened again, ms */
+  maxDeafAfterPacketMs: number;
+  /** those times, counted per bucket of SERVICE_GAP_BUCKETS_MS */
+  deafAfterPacketHistogram: number[];
   maxFifoLevel: number;
   realtime: { requested: boolean; inEffect: boolean; detail: string };
 }
@@ -65,6 +69,8 @@ export const SERVICE_GAP_BUCKETS_MS: readonly number[] = [0.5, 1, 2, 3, 4, 5.12,
 const NOISY_DBM = -95;
 /** Service gaps above this leave no margin: the FIFO fills in 5.12 ms (4.57 ms at +12 %). */
 const TIGHT_GAP_MS = 4;
+/** A chip deaf longer than this after a telegram misses the next one of a pair sent 3 ms apart. */
+const LONG_DEAF_MS = 3;
 
 const hex2 = (v: number) => `0x${v.toString(16).padStart(2, '0')}`;
 
@@ -185,6 +191,12 @@ export function diagnose(m: DoctorMeasurements): Diagnosis {
       'service gaps',
       m.maxServiceGapMs > TIGHT_GAP_MS ? 'warn' : 'ok',
       `longest ${m.maxServiceGapMs.toFixed(2)} ms (the FIFO lasts 5.12 ms); ${histogramText(m.serviceGapHistogram)}`,
+    );
+    add(
+      'deaf after telegrams',
+      m.maxDeafAfterPacketMs > LONG_DEAF_MS ? 'warn' : 'ok',
+      `longest ${m.maxDeafAfterPacketMs.toFixed(2)} ms from a telegram's end until listening again ` +
+        `(a telegram starting sooner is not heard); ${histogramText(m.deafAfterPacketHistogram)}`,
     );
     add('FIFO level', m.maxFifoLevel >= 64 ? 'warn' : 'ok', `fullest ${m.maxFifoLevel} of 64 bytes`);
     add(

@@ -27,6 +27,14 @@ export interface RadioLoopOptions {
 }
 
 /**
+ * The profile turns autocalibration off so a re-arm is short (registers.ts); the synthesizer is
+ * calibrated at start, after a frequency trim and this often between packets, so temperature drift
+ * of the VCO cannot pull it off frequency (radio notes §3: "run SCAL periodically"). Each costs
+ * 0.7 ms of deafness, once a minute.
+ */
+export const RECALIBRATE_MS = 60_000;
+
+/**
  * One radio: the chip, its receive loop, wM-Bus framing, counters, the MARCSTATE watchdog,
  * frequency trim and chip restarts. serviceOnce() is called by whatever wakes the process
  * (a poll timer or a GDO2 edge); it returns at once when there is no packet.
@@ -60,6 +68,7 @@ export class RadioLoop {
   readonly #trim: FrequencyTrim;
   #stalledPackets = 0;
   #listeningSince = 0;
+  #calibratedAt = 0;
 
   readonly #chip: Cc1101;
   readonly #clock: Clock;
@@ -92,6 +101,7 @@ export class RadioLoop {
     this.stats.chip = `CC1101 (PARTNUM 0x${id.partnum.toString(16).padStart(2, '0')}, ${version}) on ${this.#chip.bus.device}`;
     if (id.warning && this.stats.restarts === 0) this.#options.onWarning?.(id.warning);
     this.stats.state = 'listening';
+    this.#calibratedAt = this.#clock.now();
     if (this.stats.restarts === 0) this.#listeningSince = this.#clock.now();
     this.stats.frequencyTrimHz = this.#trim.trimHz;
   }
@@ -105,12 +115,23 @@ export class RadioLoop {
     return outcome !== 'none';
   }
 
-  /** The MARCSTATE and PLL watchdog; call every second or so. */
+  /** The MARCSTATE and PLL watchdog, and the periodic calibration; call every second or so. */
   checkHealth(): void {
-    const outcome = this.#receiver.checkHealth();
+    let outcome = this.#receiver.checkHealth();
+    if (outcome === 'none' && this.#clock.now() - this.#calibratedAt >= RECALIBRATE_MS) outcome = this.#recalibrate();
     if (outcome === 'pll-unlocked') this.stats.pllUnlocks++;
     if (outcome === 'fault' || outcome === 'pll-unlocked') this.#restart();
     this.#copyCounters();
+  }
+
+  /** SCAL between packets (never while the FIFO has bytes of one); a calibration without lock is a PLL fault. */
+  #recalibrate(): 'none' | 'fault' | 'pll-unlocked' {
+    const chip = this.#chip;
+    if (chip.rxBytes() !== 0) return 'none';
+    this.#calibratedAt = this.#clock.now();
+    if (!chip.idle()) return 'fault';
+    if (!chip.calibrate()) return 'pll-unlocked';
+    return chip.rearm() ? 'none' : 'fault';
   }
 
   #deliver(): void {
@@ -142,11 +163,14 @@ export class RadioLoop {
   #adjustFrequency(offsetHz: number): void {
     const fsctrl0 = this.#trim.observe(offsetHz);
     if (fsctrl0 === undefined) return;
-    // FSCTRL0 is written only while IDLE, never during a packet.
+    // FSCTRL0 is written only while IDLE, never during a packet; it moves the synthesizer, so calibrate.
     this.#chip.idle();
     this.#chip.writeRegister(REG.FSCTRL0, fsctrl0);
     this.stats.frequencyTrimHz = this.#trim.trimHz;
-    if (!this.#chip.rearm()) this.#restart();
+    const locked = this.#chip.calibrate();
+    this.#calibratedAt = this.#clock.now();
+    if (!locked) this.stats.pllUnlocks++;
+    if (!locked || !this.#chip.rearm()) this.#restart();
   }
 
   /** Full chip restart after a fault; a chip that does not come back throws (the process exits). */

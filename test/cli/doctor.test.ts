@@ -30,6 +30,7 @@ describe('wmbus-gateway doctor on the simulated radio', () => {
       'noise floor',
       'telegrams',
       'service gaps',
+      'deaf after telegrams',
       'FIFO level',
       'overflows',
       'real-time scheduling',

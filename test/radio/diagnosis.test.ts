@@ -23,6 +23,8 @@ function healthy(): DoctorMeasurements {
     timeouts: 0,
     maxServiceGapMs: 1.2,
     serviceGapHistogram: [10, 5, 1, 0, 0, 0, 0],
+    maxDeafAfterPacketMs: 0.3,
+    deafAfterPacketHistogram: [3, 0, 0, 0, 0, 0, 0],
     maxFifoLevel: 20,
     realtime: { requested: true, inEffect: true, detail: 'SCHED_FIFO priority 20 (chrt)' },
   };
@@ -39,6 +41,7 @@ describe('doctor diagnosis', () => {
     expect(line(d, 'noise floor')!.detail).toMatch(/RSSI min -104 \/ median -102.5 \/ max -101 dBm/);
     expect(line(d, 'telegrams')!.detail).toMatch(/KAM-12345678 C1A x3 RSSI -70 dBm offset 3.0 kHz/);
     expect(line(d, 'service gaps')!.detail).toMatch(/0-0.5 ms: 10, 0.5-1 ms: 5, 1-2 ms: 1/);
+    expect(line(d, 'deaf after telegrams')!.detail).toMatch(/^longest 0.30 ms .*; 0-0.5 ms: 3, 0.5-1 ms: 0/);
   });
 
   it('an absent chip: not usable, and the words are wiring and SPI', () => {
@@ -101,6 +104,7 @@ describe('doctor diagnosis', () => {
     weak.noiseDbm = [-80, -85, -88];
     weak.overflows = 2;
     weak.maxServiceGapMs = 6.5;
+    weak.maxDeafAfterPacketMs = 3.5;
     weak.realtime = { requested: true, inEffect: false, detail: 'not in effect (SCHED_OTHER): grant CAP_SYS_NICE' };
     const d = diagnose(weak);
     expect(d.usable).toBe(true);
@@ -108,6 +112,7 @@ describe('doctor diagnosis', () => {
       'noise floor',
       'telegrams',
       'service gaps',
+      'deaf after telegrams',
       'overflows',
       'real-time scheduling',
     ]);

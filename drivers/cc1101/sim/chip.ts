@@ -71,6 +71,8 @@ export interface SimChipStats {
   /** strobes the datasheet says have no effect in the state they were sent in (e.g. SFRX in RX) */
   ignoredStrobes: number;
   spiMessages: number;
+  /** calibrations run (SCAL, or SRX with autocalibration) */
+  calibrations: number;
 }
 
 /**
@@ -89,6 +91,7 @@ export class SimCc1101 implements SpiBus {
     emptyFifoReads: 0,
     ignoredStrobes: 0,
     spiMessages: 0,
+    calibrations: 0,
   };
   readonly gdo0: GpioLine;
   readonly gdo2: GpioLine;
@@ -339,6 +342,7 @@ export class SimCc1101 implements SpiBus {
   }
 
   #calibrate(now: number, ms: number, then: 'idle' | 'rx'): void {
+    this.stats.calibrations++;
     this.#state = 'calibrate';
     this.#stateUntil = now + ms;
     this.#afterCalibration = then;
