@@ -83,6 +83,8 @@ export class Cc1101 {
     transfer(1, true),
     transfer(1),
   ];
+  /** SIDLE, SFRX, SRX: back to listening from RX in one ioctl */
+  readonly #restartMsg = [transfer(1, true), transfer(1, true), transfer(1)];
   readonly #burstWrite = [transfer(CONFIG_REGISTERS + 1)];
   readonly #burstRead = [transfer(CONFIG_REGISTERS + 1)];
   readonly signal: SignalReading = { rssi: 0, lqi: 0, freqOffsetHz: 0 };
@@ -102,6 +104,7 @@ export class Cc1101 {
     const finish = [STROBE.SIDLE, READ | BURST | FIFO, READ | BURST | STATUS.RSSI, READ | BURST | STATUS.LQI];
     finish.push(READ | BURST | STATUS.FREQEST, STROBE.SFRX, STROBE.SRX);
     finish.forEach((header, i) => (this.#finishMsg[i]!.tx[0] = header));
+    [STROBE.SIDLE, STROBE.SFRX, STROBE.SRX].forEach((header, i) => (this.#restartMsg[i]!.tx[0] = header));
     this.#burstWrite[0]!.tx[0] = BURST | 0x00;
     this.#burstRead[0]!.tx[0] = READ | BURST | 0x00;
   }
@@ -323,6 +326,16 @@ export class Cc1101 {
     if (state === MARC.RXFIFO_OVERFLOW && !this.waitForState(MARC.IDLE, 1)) return false;
     this.strobe(STROBE.SRX);
     return this.reachedRx();
+  }
+
+  /**
+   * Drops what the chip receives (a false sync, a packet given up) and listens again, in one ioctl
+   * for the common case of a chip in RX: the chip hears nothing until this is done. A chip found
+   * elsewhere afterwards goes through rearm(), which looks at its state first.
+   */
+  restartRx(): boolean {
+    this.bus.transfer(this.#restartMsg);
+    return this.reachedRx() || this.rearm();
   }
 
   /** Reset, identify, configure, calibrate (until the PLL locks) and listen: the whole start-up of §6. */

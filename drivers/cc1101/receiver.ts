@@ -146,9 +146,7 @@ export class PacketReceiver {
         this.packetLength = need;
         this.counters.packets++;
         this.#countDeafness();
-        if (chip.reachedRx()) return 'packet';
-        this.counters.rearmFailures++;
-        return 'fault';
+        return this.#rearm('packet', chip.reachedRx());
       }
       if (rb & RXBYTES_OVERFLOW) return this.#salvage(n, need, got);
       const k = Math.min(n - 1, target - got);
@@ -161,7 +159,7 @@ export class PacketReceiver {
         need = this.#options.packetLength(this.#head);
         if (need < 0 || need > this.packet.length) {
           this.counters.falseSyncs++;
-          return this.#rearm('false-sync');
+          return this.#rearm('false-sync', chip.restartRx());
         }
         deadline = this.syncTime + (need / this.#options.bytesPerMs) * 1.15 + 5;
         this.#options.onLength?.(need);
@@ -170,7 +168,7 @@ export class PacketReceiver {
       }
       if (now - lastProgress > this.#stallTimeoutMs || now > deadline) {
         this.counters.timeouts++;
-        return this.#rearm('timeout');
+        return this.#rearm('timeout', chip.restartRx());
       }
       // Sleep until the bytes still missing could be there, but never longer than pollMs.
       const missing = (need < 0 ? headBytes : need) - got + 1 - (n - Math.max(k, 0));
@@ -231,8 +229,9 @@ export class PacketReceiver {
     this.counters.deafAfterPacketHistogram[this.#bucket(deaf)]!++;
   }
 
-  #rearm(outcome: ServiceOutcome): ServiceOutcome {
-    if (this.chip.rearm()) return outcome;
+  /** `listening`: the chip is back in RX (by default after a full re-arm that looks at its state first). */
+  #rearm(outcome: ServiceOutcome, listening = this.chip.rearm()): ServiceOutcome {
+    if (listening) return outcome;
     this.counters.rearmFailures++;
     return 'fault';
   }
