@@ -50,7 +50,8 @@ export interface ReceiverCounters {
   /**
    * longest time from a packet's last byte on air until the chip listened again. In infinite
    * length mode the chip hunts for no sync word until the host stops it (radio notes §6), so a
-   * telegram whose sync word came in that time was never heard and is counted nowhere else.
+   * telegram whose sync word came in that time was never heard and is counted nowhere else. For a
+   * frame salvaged from an overflowed FIFO it is a lower bound (the sync time is).
    */
   maxDeafAfterPacketMs: number;
   /** those times per bucket of `serviceGapBucketsMs` */

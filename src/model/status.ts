@@ -18,6 +18,8 @@ export interface RadioCounters {
   pllUnlocks?: number;
   maxServiceGapMs?: number;
   serviceGapHistogram?: number[];
+  maxDeafAfterPacketMs?: number;
+  deafAfterPacketHistogram?: number[];
   maxGcPauseMs?: number;
   realtime?: boolean;
 }

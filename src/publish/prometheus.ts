@@ -233,6 +233,21 @@ function writeGateway(x: Exposition, gateway: Gateway): void {
     'Services of the receive FIFO during packets, by the time since the previous one: up to max_ms (not cumulative).',
     (r.serviceGapHistogram ?? []).map((n, i) => ({ labels: { max_ms: formatValue(SERVICE_GAP_BUCKETS_MS[i] ?? Infinity) }, value: n })),
   );
+  x.one(
+    'wmbus_radio_max_deaf_after_packet_seconds',
+    'gauge',
+    'Longest time from the end of a packet until the chip listened again: a telegram starting sooner was not heard.',
+    seconds(r.maxDeafAfterPacketMs),
+  );
+  x.family(
+    'wmbus_radio_deaf_after_packets_total',
+    'counter',
+    'Packets, by the time from their end until the chip listened again: up to max_ms (not cumulative).',
+    (r.deafAfterPacketHistogram ?? []).map((n, i) => ({
+      labels: { max_ms: formatValue(SERVICE_GAP_BUCKETS_MS[i] ?? Infinity) },
+      value: n,
+    })),
+  );
 }
 
 function seconds(ms: number | undefined): number | undefined {

@@ -72,6 +72,11 @@ describe.skipIf(!haveShared)('radio counters on /metrics', () => {
       const gaps = families.find((f) => f.name === 'wmbus_radio_service_gaps_total')!;
       expect(gaps.metrics.map((m) => m.labels?.['max_ms'])).toEqual(['0.5', '1', '2', '3', '4', '5.12', '+Inf']);
       expect(value('wmbus_radio_service_gaps_total', { max_ms: '+Inf' })).toBeGreaterThanOrEqual(1);
+      // Each frame's end counts once; the salvaged one left the chip deaf for a while.
+      expect(value('wmbus_radio_max_deaf_after_packet_seconds')).toBeGreaterThan(0.001);
+      const deaf = families.find((f) => f.name === 'wmbus_radio_deaf_after_packets_total')!;
+      expect(deaf.metrics.map((m) => m.labels?.['max_ms'])).toEqual(['0.5', '1', '2', '3', '4', '5.12', '+Inf']);
+      expect(deaf.metrics.reduce((sum, m) => sum + Number(m.value), 0)).toBe(2);
       const lint = spawnSync(promtool, ['check', 'metrics'], { input: text, encoding: 'utf8' });
       expect(lint.error, 'promtool (Debian package prometheus) must be installed').toBeUndefined();
       expect(`${lint.stdout}${lint.stderr}`).toBe('');

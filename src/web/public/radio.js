@@ -35,6 +35,14 @@ export function mount(root) {
       stat('pll-unlocks', t('radio.pllUnlocks'), r?.pllUnlocks, (r?.pllUnlocks ?? 0) > 0),
       // The FIFO lasts 5.12 ms: a longer gap in a packet loses it.
       stat('max-gap', t('radio.maxGap'), ms(r?.maxServiceGapMs), (r?.maxServiceGapMs ?? 0) > 5.12, gapTitle(r?.serviceGapHistogram)),
+      // A telegram that starts within this time after another one is not heard.
+      stat(
+        'max-deaf',
+        t('radio.maxDeaf'),
+        ms(r?.maxDeafAfterPacketMs),
+        (r?.maxDeafAfterPacketMs ?? 0) > 3,
+        gapTitle(r?.deafAfterPacketHistogram),
+      ),
       stat('max-gc', t('radio.maxGc'), ms(r?.maxGcPauseMs)),
       stat(
         'realtime',
@@ -114,7 +122,7 @@ export function mount(root) {
 
 const GAP_BUCKETS = ['≤0.5', '≤1', '≤2', '≤3', '≤4', '≤5.12', '>5.12'];
 
-/** The service-gap histogram as a tooltip: bucket (ms) and count. */
+/** A histogram of the radio (service gaps, deafness after packets) as a tooltip: bucket (ms) and count. */
 function gapTitle(histogram) {
   return histogram?.map((n, i) => `${GAP_BUCKETS[i] ?? '?'} ms: ${n}`).join(', ');
 }
