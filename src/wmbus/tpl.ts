@@ -248,7 +248,7 @@ function parseApdu(
   const start = at;
   if (apdu === 'format') {
     const parsed = parseFormatFrame(buf, start, end);
-    if (!parsed.ok) return fail(withHeader(state, parsed.error));
+    if (!parsed.ok) return fail(failure(state, parsed.error.code, parsed.error.message));
     formats?.learn(meter, parsed.signature, parsed.dibVib);
     return { ok: true, records: [] };
   }
@@ -265,7 +265,7 @@ function parseApdu(
     );
   }
   const parsed = parseCompactFrame(buf, start, end, dibVib);
-  if (!parsed.ok) return fail(withHeader(state, parsed.error));
+  if (!parsed.ok) return fail(failure(state, parsed.error.code, parsed.error.message));
   return { ok: true, records: parsed.apl.records };
 }
 
@@ -291,8 +291,4 @@ function unparsedApdu(buf: Uint8Array, kept: MbusRecord[], at: number, end: numb
     data: hex,
   };
   return { ok: true, records: [...kept, record], unparsed: { reason, hex } };
-}
-
-function withHeader(state: DecodeState, error: DecodeErrorInfo): DecodeErrorInfo {
-  return error.id === undefined ? failure(state, error.code, error.message) : error;
 }

@@ -4,7 +4,7 @@
  * Telegrams are written out byte by byte here, not built by the project's encoder.
  */
 import { describe, expect, it } from 'vitest';
-import { FormatMemory, decodeTelegram, keyForAll, parseKey } from '../../src/wmbus/decode.js';
+import { FormatMemory, MeterFamilySet, decodeTelegram, keyForAll, parseKey } from '../../src/wmbus/decode.js';
 import type { DecodeResult } from '../../src/wmbus/types.js';
 import { hex } from '../support/bytes.js';
 
@@ -16,6 +16,13 @@ const KEY = keyForAll(parseKey('000102030405060708090A0B0C0D0E0F'));
 function telegram(rest: string): Uint8Array {
   const body = hex(`${DLL} ${rest}`);
   return Uint8Array.from([body.length, ...body]);
+}
+
+/** A wired M-Bus long frame (EN 13757-2 §5: 68 L L 68, C, A, then CI and data, checksum, 16) of C 08, address 00. */
+function wired(rest: string): Uint8Array {
+  const body = hex(`08 00 ${rest}`);
+  const sum = body.reduce((a, b) => a + b, 0) & 0xff;
+  return Uint8Array.from([0x68, body.length, body.length, 0x68, ...body, sum, 0x16]);
 }
 
 const error = (r: DecodeResult) => (r.ok ? undefined : { code: r.error.code, message: r.error.message });
@@ -92,5 +99,71 @@ describe('TPL', () => {
       message:
         'compact frame of meter 12345678 uses format 0xCDAB, not learned yet: it is decoded once a full frame of this meter has been seen',
     });
+  });
+
+  it('refuses a wired M-Bus frame whose TPL names no meter (only the long header does on a wired bus)', () => {
+    for (const ci of ['78', '7A']) {
+      const rest = ci === '7A' ? `${ci} 2A 00 0000 0C13 78563412` : `${ci} 0C13 78563412`;
+      expect(error(decodeTelegram(wired(rest)))).toEqual({
+        code: 'MALFORMED',
+        message: `wired M-Bus frame with CI ${ci} names no meter (a long header, CI 72, is needed)`,
+      });
+    }
+    const long = decodeTelegram(wired('72 78563412 9315 33 03 2A 00 0000 0C13 78563412'));
+    expect(long.ok && long.telegram.link).toEqual({ kind: 'wired', c: 0x08, dllId: '12345678', dllManufacturer: 'ELS' });
+  });
+
+  it('reports the access number and status byte of the short header', () => {
+    const r = decodeTelegram(telegram('7A 2A 10 0000 0C13 78563412'));
+    expect(r.ok && { accessNumber: r.telegram.accessNumber, status: r.telegram.status }).toEqual({ accessNumber: 0x2a, status: 0x10 });
+  });
+
+  it('reads a CI without a TPL header behind an AFL that carries no MAC', () => {
+    const r = decodeTelegram(telegram('90 06 0008 01000000 78 0C13 78563412'), { keys: KEY });
+    expect(r.ok && r.telegram.records.map((x) => [x.quantity, x.value])).toEqual([['volume', 12345.678]]);
+  });
+
+  it('keeps a region whose records do not parse to the end as one unparsed record of hex, none of it read as values', () => {
+    const r = decodeTelegram(telegram('78 0C13 78563412 0C13 7856'));
+    expect(r.ok && r.telegram.records).toEqual([
+      {
+        quantity: 'unparsed',
+        unit: '',
+        value: '0C13785634120C137856',
+        function: 'instantaneous',
+        storage: 0,
+        tariff: 0,
+        subunit: 0,
+        dif: '',
+        vif: '',
+        data: '0C13785634120C137856',
+      },
+    ]);
+    expect(r.ok && r.telegram.unparsed?.hex).toBe('0C13785634120C137856');
+  });
+
+  it('hands a CI of the manufacturer’s own (A0 to B7) to the meter family that reads it', () => {
+    const meters = new MeterFamilySet([
+      {
+        name: 'own CI',
+        matches: (h) => h.manufacturer === 'ELS',
+        decodeProprietary: (p) => [
+          {
+            quantity: 'volume',
+            unit: 'm3',
+            value: p.data.length,
+            function: 'instantaneous',
+            storage: 0,
+            tariff: 0,
+            subunit: 0,
+            dif: '',
+            vif: '',
+            data: '',
+          },
+        ],
+      },
+    ]);
+    const r = decodeTelegram(telegram('A0 0102030405'), { meters });
+    expect(r.ok && r.telegram.records.map((x) => [x.quantity, x.value])).toEqual([['volume', 5]]);
   });
 });
