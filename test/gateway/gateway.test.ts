@@ -3,10 +3,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayInputError, type Gateway } from '../../src/gateway/gateway.js';
+import { UnknownMeterError } from '../../src/gateway/meter-commands.js';
 import type { MeterChange, NearbyChange } from '../../src/model/meter.js';
 import { buildTelegram } from '../../src/wmbus/build.js';
 import { gamaBytes, gamaReference, haveShared, skipping } from '../conformance/shared-files.js';
 import { FakeClock, openGateway, tempDir, testConfig } from '../support/gateway-harness.js';
+import { rejection } from '../support/rejection.js';
 
 if (!haveShared) console.warn(skipping('gateway tests that need its GAMA 350 telegram'));
 
@@ -235,10 +237,10 @@ describe('meters without the reference telegram', () => {
   });
 
   it('refuses bad claims with a message and writes nothing', async () => {
-    await expect(gw.claim({ id: '1234', name: 'x' })).rejects.toThrow(GatewayInputError);
-    await expect(gw.claim({ id: '12345678', name: 'x', key: 'not a key' })).rejects.toThrow(/32 hexadecimal digits/);
-    await expect(gw.claim({ id: '12345678', name: 'x'.repeat(65) })).rejects.toThrow(/at most 64/);
-    await expect(gw.rename('87654321', 'y')).rejects.toThrow(/not claimed/);
+    await rejection(gw.claim({ id: '1234', name: 'x' }), GatewayInputError, /./);
+    await rejection(gw.claim({ id: '12345678', name: 'x', key: 'not a key' }), GatewayInputError, /32 hexadecimal digits/);
+    await rejection(gw.claim({ id: '12345678', name: 'x'.repeat(65) }), GatewayInputError, /at most 64/);
+    await rejection(gw.rename('87654321', 'y'), UnknownMeterError, /not claimed/);
     expect(gw.meters()).toEqual([]);
     expect(existsSync(path.join(tmp.dir, 'keys.json'))).toBe(false);
     expect(existsSync(path.join(tmp.dir, 'state.json'))).toBe(false);

@@ -3,8 +3,10 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Gateway } from '../../src/gateway/gateway.js';
+import { StoreWriteError } from '../../src/store/store.js';
 import { type FaultyDisk, faultyDisk } from '../support/faulty-disk.js';
 import { FakeClock, openGateway, testConfig } from '../support/gateway-harness.js';
+import { rejection } from '../support/rejection.js';
 
 const T0 = Date.parse('2025-06-20T09:50:47Z');
 const KEY = '000102030405060708090A0B0C0D0E0F';
@@ -35,9 +37,10 @@ it('a rename, claim or removal refused by a read-only card changes nothing, then
   gw.on('meter', (e) => events.push(e.change));
   await disk.readOnly();
 
-  await expect(gw.rename('11111111', 'Bathroom')).rejects.toThrow(/writing the store/);
-  await expect(gw.claim({ id: '22222222', name: 'Garage', key: KEY })).rejects.toThrow();
-  await expect(gw.remove('11111111')).rejects.toThrow(/writing the store/);
+  await rejection(gw.rename('11111111', 'Bathroom'), StoreWriteError, /^writing the store in .* failed: /);
+  // keys.json is written first, before the store, and its error reaches the caller as the file system's
+  await rejection(gw.claim({ id: '22222222', name: 'Garage', key: KEY }), Error, /keys\.json\.tmp/, { code: 'EROFS' });
+  await rejection(gw.remove('11111111'), StoreWriteError, /^writing the store in .* failed: /);
   expect(gw.meters().map((m) => [m.id, m.name, m.hasKey])).toEqual([['11111111', 'Kitchen', true]]);
   expect(gw.meter('22222222')).toBeUndefined();
   expect(events).toEqual([]);
@@ -54,7 +57,7 @@ it('a claim whose keys.json was written but whose store write failed leaves no k
   const blocked = ['journal.jsonl', 'state.json.tmp'].map((f) => path.join(disk.dir, f));
   await rm(blocked[0]!);
   for (const p of blocked) await mkdir(p);
-  await expect(gw.claim({ id: '22222222', key: KEY })).rejects.toThrow(/writing the store/);
+  await rejection(gw.claim({ id: '22222222', key: KEY }), StoreWriteError, /^writing the store in .* failed: /);
   expect(gw.meter('22222222')).toBeUndefined();
   for (const p of blocked) await rm(p, { recursive: true });
   const after = await restarted();

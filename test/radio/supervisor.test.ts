@@ -2,11 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RadioFrame, RadioSupervisor, type RadioStats } from '../../src/radio/supervisor.js';
+import { RadioError, type RadioFrame, RadioSupervisor, type RadioStats } from '../../src/radio/supervisor.js';
 import { haveShared } from '../conformance/shared-files.js';
 import { plannedAir } from '../support/air-fixtures.js';
 import { toHex } from '../support/bytes.js';
 import { waitFor } from '../support/wait.js';
+import { rejection } from '../support/rejection.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -24,7 +25,9 @@ async function waitUntil(test: () => boolean, ms: number): Promise<void> {
 describe('RadioSupervisor', () => {
   it('fails to start with the chip check message when no CC1101 answers', async () => {
     const radio = new RadioSupervisor({ radio: 'sim', sim: { absent: true } });
-    await expect(radio.start()).rejects.toThrow(
+    await rejection(
+      radio.start(),
+      RadioError,
       /^no CC1101 answered on \/dev\/spidev0\.0 \(simulated CC1101\): check wiring and that SPI is enabled/,
     );
   });
@@ -41,17 +44,21 @@ describe('RadioSupervisor', () => {
 
   it('does not start a chip whose PLL never locks, and says so', async () => {
     const radio = new RadioSupervisor({ radio: 'sim', sim: { time: 'steady', fault: 'pll-unlocked' } });
-    await expect(radio.start()).rejects.toThrow(/PLL lock/);
+    await rejection(radio.start(), RadioError, /PLL lock/);
   });
 
   it('takes the fault from WMBUS_SIM_FAULT and refuses a name it does not know', async () => {
     process.env.WMBUS_SIM_FAULT = 'absent';
     try {
-      await expect(new RadioSupervisor({ radio: 'sim', sim: { time: 'steady' } }).start()).rejects.toThrow(
+      await rejection(
+        new RadioSupervisor({ radio: 'sim', sim: { time: 'steady' } }).start(),
+        RadioError,
         /check wiring and that SPI is enabled/,
       );
       process.env.WMBUS_SIM_FAULT = 'loose-wire';
-      await expect(new RadioSupervisor({ radio: 'sim', sim: { time: 'steady' } }).start()).rejects.toThrow(
+      await rejection(
+        new RadioSupervisor({ radio: 'sim', sim: { time: 'steady' } }).start(),
+        RadioError,
         'WMBUS_SIM_FAULT=loose-wire is not a simulated fault; use one of absent, clone, gdo2-unwired, pll-unlocked',
       );
     } finally {
@@ -103,7 +110,7 @@ describe('RadioSupervisor', () => {
     process.execPath = path.join(dir, 'no-such-node');
     try {
       const radio = new RadioSupervisor({ radio: 'sim', sim: { time: 'steady' } });
-      await expect(radio.start()).rejects.toThrow(/^cannot start the radio process: .*ENOENT/);
+      await rejection(radio.start(), RadioError, /^cannot start the radio process: .*ENOENT/);
     } finally {
       process.execPath = execPath;
     }
@@ -113,7 +120,9 @@ describe('RadioSupervisor', () => {
     const file = path.join(dir, 'bad.jsonl');
     await writeFile(file, '{"atMs": 1, "mode": "T", "frameHex": "0A44"}\n{"atMs": 2, "mode": "X"}\n');
     const radio = new RadioSupervisor({ radio: 'sim', sim: { scenarioFile: file } });
-    await expect(radio.start()).rejects.toThrow(
+    await rejection(
+      radio.start(),
+      RadioError,
       /bad\.jsonl line 1: frameHex has 2 bytes, but a format A frame with L=10 has 15 with its CRCs/,
     );
   });

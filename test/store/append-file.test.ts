@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppendFile } from '../../src/store/append-file.js';
 import type { OpenFile } from '../../src/store/durable-file.js';
+import { rejection } from '../support/rejection.js';
 
 let dir: string;
 let target: string;
@@ -129,13 +130,13 @@ describe('AppendFile with damage before the last line', () => {
   it('a read error other than a missing file is thrown with the path, not taken as an empty file', async () => {
     await mkdir(target);
     const file = new AppendFile(target);
-    await expect(file.load()).rejects.toThrow(target);
+    await rejection(file.load(), Error, new RegExp(`^${target}: EISDIR`), { code: 'EISDIR' });
   });
 
   it('a file it cannot look at is an error, not a missing file', async () => {
     await writeFile(path.join(dir, 'plain'), '');
     const file = new AppendFile(path.join(dir, 'plain', 'journal.jsonl'));
-    await expect(file.intact()).rejects.toThrow(/ENOTDIR/);
+    await rejection(file.intact(), Error, /ENOTDIR/, { code: 'ENOTDIR' });
   });
 
   it('a missing file has no lines and size 0', async () => {
@@ -196,7 +197,7 @@ describe('AppendFile appends', () => {
     // the file twice, and its folder once for the fsync of the new file's name
     expect(counts).toEqual({ opened: 3, closed: 3, failSync: false });
     counts.failSync = true;
-    await expect(file.append([{ a: 3 }])).rejects.toThrow(/EIO/);
+    await rejection(file.append([{ a: 3 }]), Error, /EIO/, { code: 'EIO' });
     expect(counts).toEqual({ opened: 4, closed: 4, failSync: true });
     expect(await textOf(target)).toBe('{"a":1}\n{"a":2}\n');
   });

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DurableJsonFile, type OpenFile, printable } from '../../src/store/durable-file.js';
+import { rejection } from '../support/rejection.js';
 
 let dir: string;
 let target: string;
@@ -71,7 +72,7 @@ describe('DurableJsonFile reading', () => {
 
   it('refuses a file it cannot read (not a missing file), naming it', async () => {
     await mkdir(target);
-    await expect(new DurableJsonFile(target).read()).rejects.toThrow(target);
+    await rejection(new DurableJsonFile(target).read(), Error, new RegExp(`^${target}: EISDIR`), { code: 'EISDIR' });
   });
 
   it('names a damaged file moved aside by its time, and quotes what is wrong printably', async () => {
@@ -103,7 +104,7 @@ describe('DurableJsonFile writing', () => {
     expect(seam).toEqual({ opened: 4, closed: 4 });
     expect(file.bytesWritten).toBe(10 + 10); // {"n":"ä"} is 10 bytes in UTF-8
     seam.fileSync = 'EIO: i/o error, fsync';
-    await expect(file.write({ n: 'c' })).rejects.toThrow();
+    await rejection(file.write({ n: 'c' }), Error, /EIO: i\/o error, fsync/, { code: 'EIO' });
     expect(seam.closed).toBe(seam.opened);
   });
 
@@ -133,6 +134,6 @@ describe('DurableJsonFile writing', () => {
 
   it('fails a write whose folder fsync fails for real (EIO): the rename may not be on the card', async () => {
     const file = new DurableJsonFile<{ n: number }>(target, { openFile: seamOpen({ opened: 0, closed: 0, folderSync: 'EIO' }) });
-    await expect(file.write({ n: 1 })).rejects.toThrow(/EIO/);
+    await rejection(file.write({ n: 1 }), Error, /EIO: fsync/, { code: 'EIO' });
   });
 });

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DurableJsonFile } from '../../src/store/durable-file.js';
-import { KeyStore } from '../../src/store/keys.js';
+import { KeyFormatError, KeyStore } from '../../src/store/keys.js';
+import { rejection } from '../support/rejection.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -53,7 +54,7 @@ describe('DurableJsonFile', () => {
     await file.write({ n: 1 });
     // A folder where the temp file goes makes the next write fail, as a full or failing card would.
     await mkdir(path.join(dir, 'a.json.tmp'));
-    await expect(file.write({ n: 2 })).rejects.toThrow();
+    await rejection(file.write({ n: 2 }), Error, /a\.json\.tmp/, { code: 'EISDIR' });
     await rmdir(path.join(dir, 'a.json.tmp'));
     await file.write({ n: 3 });
     expect(JSON.parse(await readFile(path.join(dir, 'a.json'), 'utf8'))).toEqual({ n: 3 });
@@ -101,7 +102,7 @@ describe('KeyStore', () => {
   it('refuses a malformed key without changing the file', async () => {
     const keys = await KeyStore.open(dir);
     await keys.set('12345678', '000102030405060708090A0B0C0D0E0F');
-    await expect(keys.set('12345678', 'abc')).rejects.toThrow(/32 hexadecimal digits/);
+    await rejection(keys.set('12345678', 'abc'), KeyFormatError, /^a key is 32 hexadecimal digits/);
     expect(JSON.parse(await readFile(path.join(dir, 'keys.json'), 'utf8'))).toEqual({ '12345678': '000102030405060708090A0B0C0D0E0F' });
   });
 });

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppendFile } from '../../src/store/append-file.js';
 import { DurableJsonFile, type OpenFile } from '../../src/store/durable-file.js';
+import { rejection } from '../support/rejection.js';
 
 interface Synced {
   /** the file or folder name, relative to the test folder ('.' for the folder) */
@@ -71,7 +72,7 @@ describe('DurableJsonFile fsyncs', () => {
     const synced: Synced[] = [];
     const file = new DurableJsonFile<{ n: number }>(target, { openFile: recordingOpen(target, synced, 'state.json.tmp') });
     await writeFile(target, '{"n":1}');
-    await expect(file.write({ n: 2 })).rejects.toThrow(/EIO/);
+    await rejection(file.write({ n: 2 }), Error, /EIO: i\/o error, fsync/, { code: 'EIO' });
     expect(await textOf(target)).toBe('{"n":1}');
     expect(file.bytesWritten).toBe(0);
   });
@@ -108,7 +109,7 @@ describe('AppendFile fsyncs', () => {
     const synced: Synced[] = [];
     const file = new AppendFile(target, () => {}, recordingOpen(target, synced, 'journal.jsonl'));
     await file.load();
-    await expect(file.append([{ a: 2 }])).rejects.toThrow(/EIO/);
+    await rejection(file.append([{ a: 2 }]), Error, /EIO: i\/o error, fsync/, { code: 'EIO' });
     expect(await textOf(target)).toBe('{"a":1}\n');
     expect(file.size).toBe(8);
     expect(file.bytesWritten).toBe(0);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TOKEN_FILE, bearerToken, resolveAdminToken, tokenMatches } from '../../src/web/admin-token.js';
 import { tempDir } from '../support/gateway-harness.js';
 import { type Rig, memoryLogger, request, startRig } from '../support/web-client.js';
+import { rejection } from '../support/rejection.js';
 
 const T0 = Date.parse('2025-06-20T10:00:00+02:00');
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -123,7 +124,9 @@ describe('resolveAdminToken', () => {
   it('refuses to start when the token file cannot be read, and says what to do', async () => {
     const dir = path.join(tmp.dir, 'unreadable');
     await mkdir(path.join(dir, TOKEN_FILE), { recursive: true }); // a folder where the file should be: EISDIR
-    await expect(resolveAdminToken(undefined, dir, memoryLogger([]))).rejects.toThrow(
+    await rejection(
+      resolveAdminToken(undefined, dir, memoryLogger([])),
+      Error,
       /^cannot read the admin token from .*admin-token \(.*\): fix its permissions or delete it to get a new one$/,
     );
   });

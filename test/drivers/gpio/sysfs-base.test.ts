@@ -4,6 +4,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openOnoffLine } from '../../../drivers/gpio/onoff.js';
 import { findHeaderGpioChip, sysfsGpioNumber } from '../../../drivers/gpio/sysfs-base.js';
+import { GpioUnavailableError } from '../../../drivers/gpio/line.js';
+import { rejection } from '../../support/rejection.js';
 
 const roots: string[] = [];
 afterEach(async () => {
@@ -54,6 +56,10 @@ describe('sysfs GPIO numbering', () => {
 
   it('opening a line resolves the number before touching onoff', async () => {
     const root = await fakeSysfs([{ label: 'pinctrl-bcm2711', base: 512, ngpio: 58 }]);
-    await expect(openOnoffLine(60, { sysfsRoot: root })).rejects.toThrow(/BCM pin 60/);
+    await rejection(
+      openOnoffLine(60, { sysfsRoot: root }),
+      GpioUnavailableError,
+      /^BCM pin 60 is not on pinctrl-bcm2711 \(it has 58 lines\)$/,
+    );
   });
 });

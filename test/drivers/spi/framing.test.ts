@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../drivers/clock.js';
 import { Cc1101 } from '../../../drivers/cc1101/cc1101.js';
 import type { SpiBus, SpiTransfer } from '../../../drivers/spi/bus.js';
-import { openSpidev } from '../../../drivers/spi/spidev.js';
+import { SpiUnavailableError, openSpidev } from '../../../drivers/spi/spidev.js';
+import { rejection } from '../../support/rejection.js';
 
 /** A bus that records what the driver clocks out and answers from a script. */
 class RecordingBus implements SpiBus {
@@ -98,6 +99,10 @@ describe('CC1101 SPI framing', () => {
 
 describe('spidev binding', () => {
   it('says how to enable SPI when the device node is missing', async () => {
-    await expect(openSpidev({ bus: 7, device: 3 })).rejects.toThrow(/\/dev\/spidev7\.3 does not exist: enable SPI \(dtparam=spi=on/);
+    await rejection(
+      openSpidev({ bus: 7, device: 3 }),
+      SpiUnavailableError,
+      /^\/dev\/spidev7\.3 does not exist: enable SPI \(dtparam=spi=on/,
+    );
   });
 });
