@@ -95,11 +95,11 @@ describe.skipIf(skip)('Home Assistant consumer (real Mosquitto, real GAMA 350 te
   it('ends with one entity per register of the GAMA 350, with the values the reference lists', async () => {
     const { entities, availability } = await discover(broker.url, gw.config.mqtt.discoveryPrefix);
     const meterEntities = entities.filter((e) => e.config['device']?.serial_number === gama!.expect.id);
-    expect(meterEntities.length).toBeGreaterThan(0);
+    expect(meterEntities).toHaveLength(21);
 
     // Every register the reference lists is one entity with the right class, and its value.
     const checked = gama!.expect.records.filter((r) => HA_CLASS[r.quantity]);
-    expect(checked.length).toBeGreaterThanOrEqual(10);
+    expect(checked).toHaveLength(10);
     for (const r of checked) {
       const want = HA_CLASS[r.quantity]!;
       expect(r.unit).toBe(want.unit);
@@ -120,7 +120,7 @@ describe.skipIf(skip)('Home Assistant consumer (real Mosquitto, real GAMA 350 te
     const device = meterEntities[0]!.config['device'];
     expect(device).toMatchObject({ name: 'Dom', manufacturer: 'Elgama-Elektronika (EGM)', identifiers: [expect.any(String)] });
     const gatewayEntities = entities.filter((e) => e.config['device']?.identifiers?.includes(device.via_device));
-    expect(gatewayEntities.length).toBeGreaterThan(0);
+    expect(gatewayEntities).toHaveLength(7);
     expect(gatewayEntities.every((e) => e.state !== undefined)).toBe(true);
 
     // Unique ids are unique; every entity is available because the gateway says online.

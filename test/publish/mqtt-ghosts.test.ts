@@ -102,8 +102,13 @@ describe.skipIf(skip)('MQTT: no ghost meters (real Mosquitto)', () => {
     const demoIds = DEMO_METERS.filter((m) => m.household).map((m) => m.id);
     const afterDemo = await retained(e);
     // The demo did publish (under its own prefix): otherwise this test would prove nothing.
-    expect([...afterDemo.keys()].filter((t) => t.startsWith(`${e['WMBUS_MQTT_TOPIC_PREFIX']}-demo/`)).length).toBeGreaterThan(2);
-    expect([...afterDemo.keys()].filter((t) => t.includes(`wmbus_${demoIds[0]}/`)).length).toBeGreaterThan(0);
+    const demoPrefix = `${e['WMBUS_MQTT_TOPIC_PREFIX']}-demo`;
+    expect([...afterDemo.keys()].filter((t) => t.startsWith(`${demoPrefix}/`)).sort()).toEqual(
+      ['status', 'gateway/state', ...demoIds.flatMap((id) => [`${id}/state`, `${id}/availability`])]
+        .map((t) => `${demoPrefix}/${t}`)
+        .sort(),
+    );
+    expect([...afterDemo.keys()].filter((t) => t.includes(`wmbus_${demoIds[0]}/`))).toHaveLength(21); // one config per register
 
     const real = testConfig(path.join(root, `real${run}`), { ...e, WMBUS_MQTT_DEMO: 'false' });
     const log = await withGateway(real, async (gw, clock) => {
@@ -130,7 +135,7 @@ describe.skipIf(skip)('MQTT: no ghost meters (real Mosquitto)', () => {
       await gw.claim({ id: '11223344', name: 'Woda' });
     });
     const node = `${e['WMBUS_MQTT_DISCOVERY_PREFIX']}/sensor/wmbus_${gama!.expect.id}/`;
-    expect([...(await retained(e)).keys()].filter((t) => t.startsWith(node)).length).toBeGreaterThan(10);
+    expect([...(await retained(e)).keys()].filter((t) => t.startsWith(node))).toHaveLength(21); // one config per register of the GAMA 350
 
     // Removed with MQTT off (e.g. by editing the data while the broker was elsewhere).
     const offline = await Gateway.open({ config: { ...config, mqtt: { ...config.mqtt, url: undefined } }, clock: new FakeClock(T0).now });

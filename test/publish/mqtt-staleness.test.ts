@@ -88,7 +88,7 @@ describe.skipIf(skip)('MQTT: stale values (real Mosquitto)', () => {
     await o.subscribe(`${prefix}/#`);
     const retained = o.latest();
     const configs = [...retained].filter(([t]) => t.startsWith(`${discovery}/`)).map(([, p]) => JSON.parse(p) as Record<string, string>);
-    expect(configs.length).toBeGreaterThan(6);
+    expect(configs).toHaveLength(13);
     const missing: string[] = [];
     for (const config of configs) {
       const key = TEMPLATE.exec(config['value_template']!)?.[1];
