@@ -155,14 +155,18 @@ describe.skipIf(!haveChromium)('the page in Chromium against the demo service', 
     const csvHref = await other.locator('section:has([data-chart="hour"]) a[download]').getAttribute('href');
     const csv = await (await other.request.get(base + csvHref!)).text();
     expect(csv.split('\r\n')[0]).toMatch(/^meter_id,start,end,energy_import_kwh,energy_export_kwh,.*energy_import_t2_kwh.*,partial$/);
-    expect(csv.trim().split('\r\n').length).toBeGreaterThanOrEqual(47);
+    // 48 hours from the hour 47 hours ago: the current hour's row appears with its first telegram, so
+    // 47 or 48 rows (plus the header) depending on where in the hour the wall clock is.
+    expect(csv.trim().split('\r\n').length - 1).toBeOneOf([47, 48]);
     // The daily chart at first start: a month of days with import, not "No history in this range yet".
     const dailyHref = await other.locator('section:has([data-chart="day"]) a[download]').getAttribute('href');
     const dailyRows = (await (await other.request.get(base + dailyHref!)).text()).trim().split('\r\n');
     const importColumn = dailyRows[0]!.split(',').indexOf('energy_import_kwh');
-    expect(importColumn).toBeGreaterThan(0);
+    expect(importColumn).toBe(3);
+    expect(dailyRows).toHaveLength(1 + 31); // the last 31 local days, today included
     const daysWithImport = dailyRows.slice(1).filter((r) => Number(r.split(',')[importColumn]) > 0).length;
-    expect(daysWithImport).toBeGreaterThanOrEqual(28);
+    // Every day of the backfilled history has import; today's may not yet in the first minutes after midnight.
+    expect(daysWithImport).toBeOneOf([30, 31]);
     // The range picker: the last 24 hours draw fewer bars than 48.
     const rowsOf = async () =>
       (
@@ -173,7 +177,7 @@ describe.skipIf(!haveChromium)('the page in Chromium against the demo service', 
         .trim()
         .split('\r\n').length;
     await other.locator('section:has([data-chart="hour"]) select').selectOption('h24');
-    await expect.poll(rowsOf).toBeLessThanOrEqual(26);
+    await expect.poll(rowsOf).toBeOneOf([1 + 23, 1 + 24]); // 24 hours, the current one once it has a telegram
     await hourly.locator('canvas').waitFor();
 
     // The Meters page: claim the neighbour's GAMA 350 with its key and the token from the log.
@@ -204,6 +208,7 @@ describe.skipIf(!haveChromium)('the page in Chromium against the demo service', 
     // Back on the first page, without a reload: the neighbour's readings appeared by themselves.
     const claimed = dash.locator(`[data-meter="${NEIGHBOUR.id}"]`);
     await claimed.locator('[data-field="power_import"]').waitFor();
+    // a mains voltage: the demo varies it around 230 V from telegram to telegram
     expect(Number((await claimed.locator('[data-field="voltage_l1"]').textContent())!.replace(/\D/g, ''))).toBeGreaterThan(200);
     await liveChange;
     expect(await dash.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
@@ -216,6 +221,7 @@ describe.skipIf(!haveChromium)('the page in Chromium against the demo service', 
     await other.locator('[data-chart="day"] canvas').waitFor();
     await other.screenshot({ path: path.join(ARTIFACTS, 'charts-desktop.png'), fullPage: true });
     await other.click('nav a[href="#/radio"]');
+    // frames heard so far on wall-clock time: how many depends on the machine's speed, not a fixed count
     await expect.poll(async () => Number(await other.locator('[data-stat="frames"] b').textContent())).toBeGreaterThan(3);
     await other.screenshot({ path: path.join(ARTIFACTS, 'radio-desktop.png'), fullPage: true });
     expect(errors).toEqual([]);
