@@ -31,7 +31,7 @@ describe('Node flags of the service', () => {
     const script = read('deploy/entrypoint.sh');
     expect(flagsIn(/^NODE_FLAGS="([^"]*)"$/m.exec(script)![1]!)).toEqual(npmStart);
     const starts = script.split('\n').filter((l) => /\bnode\b.*wmbus-gateway\.js/.test(l));
-    expect(starts.length).toBeGreaterThan(0);
+    expect(starts).toHaveLength(3);
     for (const line of starts) expect(line).toMatch(/node \$NODE_FLAGS \/app\/bin\/wmbus-gateway\.js/);
   });
 });

@@ -224,7 +224,7 @@ describe('special DIFs and broken records', () => {
 describe.skipIf(!haveShared)('reference examples given as APL bytes', () => {
   it('decodes each to its expected records', () => {
     const withApl = referenceExamples().filter((l) => l.apl_hex);
-    expect(withApl.length).toBeGreaterThan(0);
+    expect(withApl).toHaveLength(1);
     for (const line of withApl) {
       const hex = line.apl_hex!;
       // the CI byte (0x78, full frame without TPL header) opens the example
