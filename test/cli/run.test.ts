@@ -94,6 +94,7 @@ describe('wmbus-gateway run without a radio', () => {
       expect(gw.meter(m.id)).toMatchObject({ name: m.name, hasKey: true, status: { state: 'ok' } });
       expect(Object.keys(gw.latest(m.id)!.counters).length).toBeGreaterThan(0);
     }
+    // the demo ran on the wall clock: which neighbours sent in those seconds depends on the machine's speed
     expect(gw.nearby().length).toBeGreaterThanOrEqual(3);
     expect((await stat(path.join(demoDir, 'keys.json'))).mode & 0o777).toBe(0o600);
     await gw.stop();

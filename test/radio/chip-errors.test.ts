@@ -24,6 +24,7 @@ describe('chip errors in the ether', () => {
   it('invert chips at the configured rate, the same ones for the same seed', () => {
     const bytes = new Uint8Array(10_000);
     const flips = (seed: number) => new Ether(undefined, { perChip: 0.01, seed }).add({ atMs: 0, bytes });
+    // 1% of 80,000 chips: the band is the rate; the seed makes the count repeat exactly
     expect(flips(1)).toBeGreaterThan(700);
     expect(flips(1)).toBeLessThan(900);
     expect(flips(1)).toBe(flips(1));
