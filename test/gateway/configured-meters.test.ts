@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Gateway } from '../../src/gateway/gateway.js';
 import { FakeClock, openGateway, tempDir, testConfig } from '../support/gateway-harness.js';
-import { rejection } from '../support/rejection.js';
+import { rejection } from '../support/errors.js';
 
 const T0 = Date.parse('2025-06-20T09:50:47Z');
 const KEY1 = '000102030405060708090A0B0C0D0E0F';

@@ -8,7 +8,7 @@ import type { MeterChange, NearbyChange } from '../../src/model/meter.js';
 import { buildTelegram } from '../../src/wmbus/build.js';
 import { gamaBytes, gamaReference, haveShared, skipping } from '../conformance/shared-files.js';
 import { FakeClock, openGateway, tempDir, testConfig } from '../support/gateway-harness.js';
-import { rejection } from '../support/rejection.js';
+import { rejection } from '../support/errors.js';
 
 if (!haveShared) console.warn(skipping('gateway tests that need its GAMA 350 telegram'));
 

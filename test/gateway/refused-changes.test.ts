@@ -6,7 +6,7 @@ import type { Gateway } from '../../src/gateway/gateway.js';
 import { StoreWriteError } from '../../src/store/store.js';
 import { type FaultyDisk, faultyDisk } from '../support/faulty-disk.js';
 import { FakeClock, openGateway, testConfig } from '../support/gateway-harness.js';
-import { rejection } from '../support/rejection.js';
+import { rejection } from '../support/errors.js';
 
 const T0 = Date.parse('2025-06-20T09:50:47Z');
 const KEY = '000102030405060708090A0B0C0D0E0F';

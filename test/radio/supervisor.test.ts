@@ -7,7 +7,7 @@ import { haveShared } from '../conformance/shared-files.js';
 import { plannedAir } from '../support/air-fixtures.js';
 import { toHex } from '../support/bytes.js';
 import { waitFor } from '../support/wait.js';
-import { rejection } from '../support/rejection.js';
+import { rejection } from '../support/errors.js';
 
 let dir: string;
 beforeAll(async () => {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppendFile } from '../../src/store/append-file.js';
 import type { OpenFile } from '../../src/store/durable-file.js';
-import { rejection } from '../support/rejection.js';
+import { rejection } from '../support/errors.js';
 
 let dir: string;
 let target: string;

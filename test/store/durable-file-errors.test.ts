@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DurableJsonFile, type OpenFile, printable } from '../../src/store/durable-file.js';
-import { rejection } from '../support/rejection.js';
+import { rejection } from '../support/errors.js';
 
 let dir: string;
 let target: string;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DurableJsonFile } from '../../src/store/durable-file.js';
 import { KeyFormatError, KeyStore } from '../../src/store/keys.js';
-import { rejection } from '../support/rejection.js';
+import { rejection } from '../support/errors.js';
 
 let dir: string;
 beforeEach(async () => {

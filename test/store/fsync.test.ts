@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppendFile } from '../../src/store/append-file.js';
 import { DurableJsonFile, type OpenFile } from '../../src/store/durable-file.js';
-import { rejection } from '../support/rejection.js';
+import { rejection } from '../support/errors.js';
 
 interface Synced {
   /** the file or folder name, relative to the test folder ('.' for the folder) */

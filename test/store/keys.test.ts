@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KeyFormatError, KeyStore, normaliseKey } from '../../src/store/keys.js';
-import { rejection } from '../support/rejection.js';
+import { rejection } from '../support/errors.js';
 
 const KEY = '000102030405060708090A0B0C0D0E0F';
 let dir: string;

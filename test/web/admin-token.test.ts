@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TOKEN_FILE, bearerToken, resolveAdminToken, tokenMatches } from '../../src/web/admin-token.js';
 import { tempDir } from '../support/gateway-harness.js';
 import { type Rig, memoryLogger, request, startRig } from '../support/web-client.js';
-import { rejection } from '../support/rejection.js';
+import { rejection } from '../support/errors.js';
 
 const T0 = Date.parse('2025-06-20T10:00:00+02:00');
 let tmp: Awaited<ReturnType<typeof tempDir>>;

@@ -4,9 +4,10 @@
  * configuration only, to the origins named.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.js';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { ROUTES } from '../../src/web/routes.js';
 import { GAMA, type Rig, request, send, startRig } from '../support/web-client.js';
+import { thrownBy } from '../support/errors.js';
 
 const T0 = Date.parse('2025-06-20T10:00:00+02:00');
 const HA = 'http://homeassistant.local:8123';
@@ -62,7 +63,9 @@ describe('browser policy', () => {
   });
 
   it('refuses a setting that is not an origin, naming it', () => {
-    expect(() => loadConfig({ env: { WMBUS_HTTP_CORS_ORIGINS: 'http://ha.local:8123/lovelace' } })).toThrow(
+    thrownBy(
+      () => loadConfig({ env: { WMBUS_HTTP_CORS_ORIGINS: 'http://ha.local:8123/lovelace' } }),
+      ConfigError,
       /http\.corsOrigins .*not an origin/,
     );
     expect(loadConfig({ env: { WMBUS_HTTP_CORS_ORIGINS: '*' } }).http.corsOrigins).toEqual(['*']);

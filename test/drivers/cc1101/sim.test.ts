@@ -21,6 +21,7 @@ import { FRAME_START_BYTES, frameStart } from '../../../src/wmbus/frame/start.js
 import { RadioLoop } from '../../../src/radio/loop.js';
 import type { RadioFrame } from '../../../src/radio/messages.js';
 import { hex, toHex } from '../../support/bytes.js';
+import { thrownBy } from '../../support/errors.js';
 
 // RADIO.md §10: a real T1 telegram (zibous/ha-watermeter#34), without CRCs, and its raw bytes after sync.
 const T1_TELEGRAM = '1944A511780729640717A211500013A95EB19EC3D8C629AFD5C0';
@@ -117,7 +118,7 @@ describe('chip check', () => {
 
   it('names PLL and lock when the synthesizer never locks, after trying three calibrations', () => {
     const { chip } = rig([], { pll: 'never-locks' });
-    expect(() => chip.start(T1C1_PROFILE)).toThrow(/does not get a PLL lock \(FSCAL1 0x3F after 3 calibrations\)/);
+    thrownBy(() => chip.start(T1C1_PROFILE), ChipError, /does not get a PLL lock \(FSCAL1 0x3F after 3 calibrations\)/, { fault: 'pll' });
   });
 });
 

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openOnoffLine } from '../../../drivers/gpio/onoff.js';
 import { findHeaderGpioChip, sysfsGpioNumber } from '../../../drivers/gpio/sysfs-base.js';
 import { GpioUnavailableError } from '../../../drivers/gpio/line.js';
-import { rejection } from '../../support/rejection.js';
+import { rejection, thrownBy } from '../../support/errors.js';
 
 const roots: string[] = [];
 afterEach(async () => {
@@ -45,13 +45,13 @@ describe('sysfs GPIO numbering', () => {
 
   it('refuses a pin the chip does not have', async () => {
     const chip = findHeaderGpioChip(await fakeSysfs([{ label: 'pinctrl-bcm2711', base: 512, ngpio: 58 }]));
-    expect(() => sysfsGpioNumber(58, chip)).toThrow(/BCM pin 58 is not on pinctrl-bcm2711/);
+    thrownBy(() => sysfsGpioNumber(58, chip), GpioUnavailableError, /^BCM pin 58 is not on pinctrl-bcm2711/);
   });
 
   it('names what it found and suggests SPI polling when no header chip is there', async () => {
     const root = await fakeSysfs([{ label: 'gpio-mockup', base: 100, ngpio: 8 }]);
-    expect(() => findHeaderGpioChip(root)).toThrow(/found: gpio-mockup@100.*poll the CC1101 over SPI/);
-    expect(() => findHeaderGpioChip(path.join(root, 'missing'))).toThrow(/no sysfs GPIO/);
+    thrownBy(() => findHeaderGpioChip(root), GpioUnavailableError, /found: gpio-mockup@100.*poll the CC1101 over SPI/);
+    thrownBy(() => findHeaderGpioChip(path.join(root, 'missing')), GpioUnavailableError, /no sysfs GPIO/);
   });
 
   it('opening a line resolves the number before touching onoff', async () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../drivers/clock.js';
-import { Cc1101 } from '../../../drivers/cc1101/cc1101.js';
+import { Cc1101, ChipError } from '../../../drivers/cc1101/cc1101.js';
 import type { SpiBus, SpiTransfer } from '../../../drivers/spi/bus.js';
 import { SpiUnavailableError, openSpidev } from '../../../drivers/spi/spidev.js';
-import { rejection } from '../../support/rejection.js';
+import { rejection, thrownBy } from '../../support/errors.js';
 
 /** A bus that records what the driver clocks out and answers from a script. */
 class RecordingBus implements SpiBus {
@@ -91,8 +91,11 @@ describe('CC1101 SPI framing', () => {
       close() {},
     };
     const chip = new Cc1101(bus, new VirtualClock());
-    expect(() => chip.configure({ name: 'x', registers: Array.from({ length: 47 }, (_, a) => a), bytesPerMs: 12.5 })).toThrow(
+    thrownBy(
+      () => chip.configure({ name: 'x', registers: Array.from({ length: 47 }, (_, a) => a), bytesPerMs: 12.5 }),
+      ChipError,
       /did not keep register 0xd .*check the MOSI wire/,
+      { fault: 'readback' },
     );
   });
 });
