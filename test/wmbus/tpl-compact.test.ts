@@ -20,7 +20,7 @@ const le16 = (n: number) => [n & 0xff, n >> 8];
 const SIGNATURE = le16(crc16En13757(FORMAT));
 /** format frame APDU: length, signature, record headers */
 const FORMAT_APDU = Uint8Array.from([2 + FORMAT.length, ...SIGNATURE, ...FORMAT]);
-/** compact frame APDU: signature, CRC of the full frame's records, data */
+/** compact frame APDU: signature, CRC of the full frame's records (here headers then data), data */
 const COMPACT_APDU = Uint8Array.from([...SIGNATURE, ...le16(crc16En13757(Uint8Array.from([...FORMAT, ...DATA]))), ...DATA]);
 
 const HEADERS = {
@@ -86,5 +86,31 @@ describe('format and compact frames', () => {
     const result = decodeTelegram(telegram(0x79, '', altered), { formats });
     expect(error(result)).toMatchObject({ code: 'CRC', id: '12345678' });
     expect(error(result)?.message).toMatch(/^compact frame does not fit the learned format 0x[0-9A-F]{4}: full-frame CRC/);
+  });
+
+  it('reads a compact frame sent in clear whose format signature happens to be 2F2F (only encrypted ones open with 2F2F check bytes)', () => {
+    // volume, flow temperature and volume flow: record headers whose CRC is 2F2F
+    const format = hex('0C13 0258 0B3A');
+    expect(crc16En13757(format)).toBe(0x2f2f);
+    const data = hex('78563412 3412 563412');
+    const formatApdu = Uint8Array.from([2 + format.length, 0x2f, 0x2f, ...format]);
+    const fullRecords = hex('0C13 78563412 0258 3412 0B3A 563412'); // the full frame's records the CRC covers
+    const compactApdu = Uint8Array.from([0x2f, 0x2f, ...le16(crc16En13757(fullRecords)), ...data]);
+    const formats = new FormatMemory();
+    decodeTelegram(telegram(0x6a, HEADERS.short, formatApdu), { formats });
+    expect(readings(decodeTelegram(telegram(0x7b, HEADERS.short, compactApdu), { formats }))).toEqual([
+      ['volume', 12345.678],
+      ['flow_temperature', 4.66],
+      ['volume_flow', 12.3456],
+    ]);
+  });
+
+  it('reads a compact frame of signature and CRC alone, for a format that carries no data', () => {
+    const format = hex('0F'); // only the marker of manufacturer data, which is empty
+    const signature = le16(crc16En13757(format));
+    const formats = new FormatMemory();
+    decodeTelegram(telegram(0x69, '', Uint8Array.from([2 + format.length, ...signature, ...format])), { formats });
+    const compact = decodeTelegram(telegram(0x79, '', Uint8Array.from([...signature, ...signature])), { formats });
+    expect(compact.ok ? 'ok' : compact.error).toBe('ok');
   });
 });

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { aflMac } from '../../src/wmbus/afl.js';
 import { buildTelegram } from '../../src/wmbus/build.js';
-import { decodeTelegram, keyForAll } from '../../src/wmbus/decode.js';
+import { MeterFamilySet, decodeTelegram, keyForAll } from '../../src/wmbus/decode.js';
 import type { AflFields } from '../../src/wmbus/decode-state.js';
 import { aesKey, cbcEncryptInPlace } from '../../src/wmbus/security/aes.js';
 import { KDF_ENC_FROM_METER, KDF_MAC_FROM_METER, kdfA } from '../../src/wmbus/security/kdf.js';
@@ -191,6 +191,50 @@ describe('the 2F2F of records sent in clear under a mode the decoder cannot decr
     expect(error(decodeTelegram(telegram))).toEqual({
       code: 'UNSUPPORTED_SECURITY',
       message: 'meter 12345678 uses TPL security mode 3; only modes 0, 5 and 7 are supported',
+    });
+  });
+});
+
+describe('security modes of the manufacturers (16 to 31, EN 13757-7 table 19)', () => {
+  /** A family for ELS meters whose "scrambling" inverts every byte; it notes what it was asked. */
+  function invertingFamily() {
+    const asked: Array<{ apduAt: number; configuration: number; key: string | undefined }> = [];
+    const meters = new MeterFamilySet([
+      {
+        name: 'inverting',
+        matches: (h) => h.manufacturer === 'ELS',
+        unscrambleApdu: (frame, apduAt, configuration, key) => {
+          asked.push({ apduAt, configuration, key: key && Buffer.from(key).toString('hex') });
+          return frame.subarray(apduAt).map((b) => b ^ 0xff);
+        },
+      },
+    ]);
+    return { meters, asked };
+  }
+  const inverted = (text: string) => hex(text).map((b) => b ^ 0xff);
+
+  it.each([16, 21, 31])('mode %i is read by the meter family that knows it, with the key configured', (mode) => {
+    const { meters, asked } = invertingFamily();
+    const telegram = frame(hex(`7A 2A 00 00 ${mode.toString(16)}`), inverted('0C13 78563412'));
+    expect(readings(decodeTelegram(telegram, { keys, meters }))).toEqual([['volume', 12345.678]]);
+    expect(asked).toEqual([{ apduAt: 15, configuration: mode << 8, key: '000102030405060708090a0b0c0d0e0f' }]);
+  });
+
+  it('mode 15 is not the manufacturers’: refused without asking the family', () => {
+    const { meters, asked } = invertingFamily();
+    const telegram = frame(hex('7A 2A 00 00 0F'), inverted('0C13 78563412'));
+    expect(error(decodeTelegram(telegram, { keys, meters }))).toEqual({
+      code: 'UNSUPPORTED_SECURITY',
+      message: 'meter 12345678 uses TPL security mode 15; only modes 0, 5 and 7 are supported',
+    });
+    expect(asked).toEqual([]);
+  });
+
+  it('a mode no family can read is refused', () => {
+    const meters = new MeterFamilySet([{ name: 'cannot', matches: () => true, unscrambleApdu: () => undefined }]);
+    expect(error(decodeTelegram(frame(hex('7A 2A 00 00 15'), inverted('0C13 78563412')), { keys, meters }))).toEqual({
+      code: 'UNSUPPORTED_SECURITY',
+      message: 'meter 12345678 uses TPL security mode 21; only modes 0, 5 and 7 are supported',
     });
   });
 });
