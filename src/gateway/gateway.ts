@@ -27,7 +27,7 @@ import { Reception } from './reception.js';
 import { type Logger, silentLogger } from '../model/log.js';
 import { type ClaimRequest, MeterCommands } from './meter-commands.js';
 import { NearbyList } from './nearby.js';
-import { HistoryQueries, type HistoryQuery, type Summary } from './queries.js';
+import { type HistoryBuckets, HistoryQueries, type HistoryQuery, type Summary } from './queries.js';
 import { TimeZone } from '../model/timezone.js';
 import { Traffic } from './traffic.js';
 import type { HistoryBucket, SamplePoint } from '../model/history.js';
@@ -37,7 +37,7 @@ import type { Health, RadioCounters, RadioStatsView, TelegramEvent } from '../mo
 import { byCodeUnits, byName } from '../model/order.js';
 
 export { type ClaimRequest, GatewayInputError, UnknownMeterError } from './meter-commands.js';
-export type { HistoryQuery, Summary } from './queries.js';
+export type { HistoryBuckets, HistoryQuery, Summary } from './queries.js';
 
 const DAY_MS = 24 * 3_600_000;
 
@@ -314,6 +314,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
 
   /** Hourly or daily buckets overlapping [from, to), oldest first; the open ones are marked partial. */
   history(id: string, q: HistoryQuery): HistoryBucket[] {
+    return [...this.historyBuckets(id, q)];
+  }
+
+  /** The same buckets, read one by one: a large answer is streamed from it (see HistoryBuckets). */
+  historyBuckets(id: string, q: HistoryQuery): HistoryBuckets {
     return this.#queries.history(id, q, this.#clock());
   }
 

@@ -40,7 +40,7 @@ export class HistoryQueries {
   }
 
   /** Hourly or daily buckets overlapping [from, to), oldest first; the open ones are marked partial. */
-  history(id: string, q: HistoryQuery, now: number): HistoryBucket[] {
+  history(id: string, q: HistoryQuery, now: number): HistoryBuckets {
     const key = id.toUpperCase();
     const to = q.to ?? now + 1;
     const from = q.from ?? (q.resolution === 'hour' ? now - 48 * HOUR_MS : now - 31 * DAY_MS);
@@ -51,15 +51,18 @@ export class HistoryQueries {
     // Archived rows from the state's open range on are not confirmed yet (see GatewayStore).
     const floor = series ? (hourly ? series.hourFloor : series.dayFloor) || Infinity : Infinity;
     const endOf = hourly ? (t: number) => t + HOUR_MS : (t: number) => this.#tz.nextDayStart(t);
-    const out: HistoryBucket[] = [];
-    for (const r of closed) {
-      if (r.t < floor && endOf(r.t) > from && r.t < to) out.push(this.#bucket(r.t, endOf(r.t), r.d, false));
-    }
+    const rows: BucketRow[] = [];
+    // Closed rows are never changed (a later copy replaces the object), so they are shared, not copied.
+    for (const r of closed) if (r.t < floor && endOf(r.t) > from && r.t < to) rows.push({ t: r.t, d: r.d, partial: false });
     for (const [k, d] of Object.entries(open)) {
       const t = Number(k);
-      if (endOf(t) > from && t < to) out.push(this.#bucket(t, endOf(t), d, true));
+      if (endOf(t) > from && t < to) rows.push({ t, d: { ...d }, partial: true });
     }
-    return out.sort((a, b) => a.start - b.start);
+    return new HistoryBuckets(
+      rows.sort((a, b) => a.t - b.t),
+      endOf,
+      this.#tz,
+    );
   }
 
   /** Averaged voltage/power samples in [from, to), oldest first (default: the retention window). */
@@ -82,12 +85,48 @@ export class HistoryQueries {
     const monthStart = tz.monthStart(now);
     const p = tz.parts(now);
     const yearStart = tz.dayStart(Date.UTC(p.year, 0, 1, 12) - tz.offset(Date.UTC(p.year, 0, 1, 12)));
-    const days = this.history(id, { resolution: 'day', from: yearStart, to: now + 1 }, now);
+    const days = [...this.history(id, { resolution: 'day', from: yearStart, to: now + 1 }, now)];
     const sum = (from: number) => days.filter((d) => d.start >= from).reduce((acc, d) => addDeltas(acc, d.deltas), {} as Deltas);
     return { today: sum(todayStart), month: sum(monthStart), year: sum(yearStart), todayStart, monthStart, yearStart };
   }
+}
 
-  #bucket(start: number, end: number, deltas: Deltas, partial: boolean): HistoryBucket {
-    return { start, end, local: this.#tz.isoLocal(start), deltas: { ...deltas }, partial };
+interface BucketRow {
+  t: number;
+  d: Deltas;
+  partial: boolean;
+}
+
+/**
+ * The buckets of one history range, chosen at once and dressed as buckets (end, local time, a copy
+ * of the deltas) only while they are read: a streamed answer of a year of hours (8,784 buckets)
+ * never holds them all, and a reading arriving meanwhile does not change what is read.
+ */
+export class HistoryBuckets implements Iterable<HistoryBucket> {
+  readonly #rows: readonly BucketRow[];
+  readonly #endOf: (start: number) => number;
+  readonly #tz: TimeZone;
+
+  constructor(rows: readonly BucketRow[], endOf: (start: number) => number, tz: TimeZone) {
+    this.#rows = rows;
+    this.#endOf = endOf;
+    this.#tz = tz;
+  }
+
+  get length(): number {
+    return this.#rows.length;
+  }
+
+  /** The registers with a delta in any of the buckets. */
+  registers(): Set<string> {
+    const names = new Set<string>();
+    for (const r of this.#rows) for (const k of Object.keys(r.d)) names.add(k);
+    return names;
+  }
+
+  *[Symbol.iterator](): Iterator<HistoryBucket> {
+    for (const r of this.#rows) {
+      yield { start: r.t, end: this.#endOf(r.t), local: this.#tz.isoLocal(r.t), deltas: { ...r.d }, partial: r.partial };
+    }
   }
 }

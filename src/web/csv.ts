@@ -5,15 +5,14 @@
  */
 import { unitOf } from '../model/reading.js';
 import type { TimeZone } from '../model/timezone.js';
-import type { HistoryBucket } from '../model/history.js';
+import type { HistoryBuckets } from '../gateway/gateway.js';
 import { byCodeUnits } from '../model/order.js';
 
 // Import and export first: what a prosumer opens the file for.
 const FIRST = ['energy_import', 'energy_export'];
 
-export function registersOf(buckets: HistoryBucket[]): string[] {
-  const names = new Set<string>();
-  for (const b of buckets) for (const k of Object.keys(b.deltas)) names.add(k);
+export function registersOf(buckets: HistoryBuckets): string[] {
+  const names = buckets.registers();
   // A night without PV (or a sunny noon without import) still gets both columns: a zero is data.
   if ([...names].some((n) => n.startsWith('energy_import') || n.startsWith('energy_export'))) for (const n of FIRST) names.add(n);
   return [...names].sort((a, b) => rank(a) - rank(b) || byCodeUnits(a, b));
@@ -24,17 +23,15 @@ function rank(name: string): number {
   return i === -1 ? FIRST.length : i;
 }
 
-/** Times are local with their offset, so the 25-hour day of an autumn DST change reads right. */
-export function historyCsv(meterId: string, buckets: HistoryBucket[], tz: TimeZone): string {
+/** The lines of the file, each with its CRLF; times are local with their offset, so the 25-hour day of an autumn DST change reads right. */
+export function* historyCsv(meterId: string, buckets: HistoryBuckets, tz: TimeZone): Generator<string> {
   const registers = registersOf(buckets);
   const header = ['meter_id', 'start', 'end', ...registers.map((r) => `${r}_${unitOf(r).toLowerCase()}`.replace(/_$/, '')), 'partial'];
-  const lines = [header.join(',')];
+  yield `${header.join(',')}\r\n`;
   for (const b of buckets) {
-    lines.push(
-      [meterId, b.local, tz.isoLocal(b.end), ...registers.map((r) => formatNumber(b.deltas[r] ?? 0)), b.partial ? '1' : '0'].join(','),
-    );
+    const cells = [meterId, b.local, tz.isoLocal(b.end), ...registers.map((r) => formatNumber(b.deltas[r] ?? 0)), b.partial ? '1' : '0'];
+    yield `${cells.join(',')}\r\n`;
   }
-  return lines.join('\r\n') + '\r\n';
 }
 
 function formatNumber(v: number): string {

@@ -9,6 +9,7 @@ import { METRICS_CONTENT_TYPE } from '../publish/prometheus.js';
 import { historyCsv } from './csv.js';
 import { type EventHub, MAX_EVENT_CLIENTS, TOPICS, parseTopics } from './events.js';
 import { HttpError, badRequest, notFound } from './http-error.js';
+import { inPieces, jsonWithList } from './streamed-body.js';
 import { checkFields, meterIdParam, rangeParams, readJsonObject, timeParam } from './validate.js';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -25,9 +26,17 @@ export interface RouteContext {
   metrics: (() => string | Promise<string>) | undefined;
 }
 
-/** What a handler answers: JSON (the default), text, or 'streamed' when it wrote the response itself. */
+/**
+ * What a handler answers: JSON (the default), text, a body of pieces (large answers: see
+ * streamed-body.ts), or 'streamed' when it wrote the response itself (server-sent events).
+ */
 export type Reply =
-  { status?: number; json: unknown } | { status?: number; text: string; type: string; headers?: Record<string, string> } | 'streamed';
+  | { status?: number; json: unknown }
+  | { status?: number; text: string; type: string; headers?: Record<string, string> }
+  | { status?: number; pieces: AsyncIterable<string>; type: string; headers?: Record<string, string> }
+  | 'streamed';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 export interface Route {
   method: Method;
@@ -105,7 +114,8 @@ export const ROUTES: Route[] = [
     (ctx) => {
       const id = claimedId(ctx);
       const q = rangeParams(ctx.query, ctx.gateway.timeZone);
-      return { json: { meterId: id, resolution: q.resolution, timeZone: ctx.gateway.timeZone.name, buckets: ctx.gateway.history(id, q) } };
+      const head = { meterId: id, resolution: q.resolution, timeZone: ctx.gateway.timeZone.name };
+      return { pieces: inPieces(jsonWithList(head, 'buckets', ctx.gateway.historyBuckets(id, q))), type: JSON_TYPE };
     },
     { query: RANGE },
   ),
@@ -116,10 +126,10 @@ export const ROUTES: Route[] = [
     (ctx) => {
       const id = claimedId(ctx);
       const q = rangeParams(ctx.query, ctx.gateway.timeZone);
-      const buckets = ctx.gateway.history(id, q);
+      const buckets = ctx.gateway.historyBuckets(id, q);
       const name = `${id}-${q.resolution === 'hour' ? 'hourly' : 'daily'}.csv`;
       return {
-        text: historyCsv(id, buckets, ctx.gateway.timeZone),
+        pieces: inPieces(historyCsv(id, buckets, ctx.gateway.timeZone)),
         type: 'text/csv; charset=utf-8',
         headers: { 'Content-Disposition': `attachment; filename="${name}"` },
       };
@@ -136,12 +146,9 @@ export const ROUTES: Route[] = [
       const from = timeParam('from', ctx.query.get('from'), tz);
       const to = timeParam('to', ctx.query.get('to'), tz);
       if (from !== undefined && to !== undefined && from >= to) throw badRequest('from must be before to');
-      return {
-        json: {
-          meterId: id,
-          samples: ctx.gateway.samples(id, { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) }),
-        },
-      };
+      const samples = ctx.gateway.samples(id, { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) });
+      // A month of 10-second samples is 267,840 of them: streamed like history.
+      return { pieces: inPieces(jsonWithList({ meterId: id }, 'samples', samples)), type: JSON_TYPE };
     },
     { query: ['from', 'to'] },
   ),

@@ -6,7 +6,9 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip, gzip } from 'node:zlib';
 import type { GatewayConfig } from '../config/config.js';
 import { type Gateway, GatewayInputError, type Output, UnknownMeterError } from '../gateway/gateway.js';
 import type { Logger } from '../model/log.js';
@@ -221,14 +223,17 @@ const GZIP_FROM_BYTES = 1024;
 
 const gzipAsync = promisify(gzip);
 
+const acceptsGzip = (req: IncomingMessage) => /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
+
 async function send(req: IncomingMessage, res: ServerResponse, reply: Reply, extra: Record<string, string> = {}): Promise<void> {
   if (reply === 'streamed') return;
+  if ('pieces' in reply) return sendPieces(req, res, reply, extra);
   const isJson = 'json' in reply;
   let body = Buffer.from(isJson ? JSON.stringify(reply.json) : reply.text);
   const headers: Record<string, string> = { ...extra, ...(isJson ? {} : reply.headers), Vary: 'Accept-Encoding' };
   // History and samples of a phone's charts are mostly repeated keys: gzip takes them to a fifth.
-  if (body.length >= GZIP_FROM_BYTES && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
-    // On the thread pool: a few megabytes of history must not stop the event loop (and /healthz) meanwhile.
+  if (body.length >= GZIP_FROM_BYTES && acceptsGzip(req)) {
+    // On the thread pool: the event loop (and /healthz) goes on meanwhile.
     body = await gzipAsync(body, { level: 6 });
     headers['Content-Encoding'] = 'gzip';
   }
@@ -239,6 +244,34 @@ async function send(req: IncomingMessage, res: ServerResponse, reply: Reply, ext
     'Cache-Control': 'no-store',
   });
   res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+// A large answer goes out piece by piece (chunked), through a gzip stream whose work runs on the
+// thread pool; the response's back-pressure holds the pieces back for a slow client.
+async function sendPieces(
+  req: IncomingMessage,
+  res: ServerResponse,
+  reply: Extract<Reply, { pieces: unknown }>,
+  extra: Record<string, string>,
+): Promise<void> {
+  const gzipped = acceptsGzip(req);
+  res.writeHead(reply.status ?? 200, {
+    ...extra,
+    ...reply.headers,
+    Vary: 'Accept-Encoding',
+    ...(gzipped ? { 'Content-Encoding': 'gzip' } : {}),
+    'Content-Type': reply.type,
+    'Cache-Control': 'no-store',
+  });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  const source = Readable.from(reply.pieces);
+  await (gzipped ? pipeline(source, createGzip({ level: 6 }), res) : pipeline(source, res)).catch((err: NodeJS.ErrnoException) => {
+    // The client went away: nothing to answer, nothing to log.
+    if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE') throw err;
+  });
 }
 
 export function createWebOutput(config: GatewayConfig, log: Logger, options: Partial<WebOutputOptions> = {}): WebOutput {
