@@ -5,7 +5,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
-/** Rows per piece: some 40 KB of JSON, a few milliseconds of work on a Pi before the event loop's next turn. */
+/** Rows per piece: some 12 KB of JSON, a millisecond or two of work on a Pi before the event loop gets its next turn. */
 const ROWS_PER_PIECE = 50;
 
 // The streams in progress take turns: one piece per turn of the event loop, whatever their number,
