@@ -55,10 +55,15 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   }
   const log = createLogger(io.stderr, config.logLevel, new TimeZone(config.timeZone));
   // Listen from the first moment: a SIGTERM while the store loads must still end in a clean stop,
-  // not in Node's default exit that skips writing the store.
+  // not in Node's default exit that skips writing the store. It aborts the loading between files.
+  const starting = new AbortController();
   const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
+    const stop = (signal: NodeJS.Signals) => {
+      starting.abort();
+      resolve(signal);
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
   });
 
   const radio = await chooseRadio(config);
@@ -87,15 +92,27 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   if (!source) log.warn('radio: none configured (WMBUS_RADIO=none); serving stored data only');
 
   let gateway: Gateway | undefined;
+  let failure: Error | undefined;
   try {
-    gateway = await Gateway.open({ config, source, outputs, log });
-    await gateway.start();
+    // The page answers (503, starting) while the store loads: seconds with thousands of meters.
+    for (const output of outputs) await output.listen?.();
+    gateway = await Gateway.open({ config, source, outputs, log, signal: starting.signal });
+    if (!starting.signal.aborted) await gateway.start();
   } catch (err) {
-    log.error(`could not start: ${(err as Error).message}`);
+    // A signal stops the loading by throwing; that is no failure.
+    if (!starting.signal.aborted) failure = err as Error;
+  }
+  if (failure || starting.signal.aborted || !gateway) {
+    if (failure) log.error(`could not start: ${failure.message}`);
+    else log.info(`${await stopSignal} during start-up: stopping`);
     // What did start (the page, MQTT, the radio process) would keep a half-working process alive
-    // that a supervisor never restarts.
-    if (gateway) await stopWithin(gateway, log);
-    return EXIT_FAILURE;
+    // that a supervisor never restarts. The loading stopped between files, or the claims were
+    // written whole: nothing is left half done.
+    const stopped = gateway ? await stopWithin(gateway, log) : true;
+    for (const output of outputs) if (output.listen) await output.stop().catch(() => {});
+    if (failure) return EXIT_FAILURE;
+    log.info('stopped');
+    return stopped ? EXIT_OK : EXIT_FAILURE;
   }
   log.info(`running: ${gateway.meters().length} meter(s) claimed${radio.options ? `, radio ${radio.options.radio}` : ''}`);
 

@@ -53,6 +53,11 @@ export interface FrameSource {
 /** A plug-in that serves or publishes what the gateway knows (web page, MQTT, Prometheus). */
 export interface Output {
   readonly name: string;
+  /**
+   * Optional: called before the store is loaded, which takes seconds with thousands of meters. The
+   * web output listens here and answers 503 "starting" until start().
+   */
+  listen?(): Promise<void>;
   /** Called once the store is loaded and before frames flow; subscribe to events here. */
   start(gateway: Gateway): Promise<void>;
   /** Called on shutdown before the final flush; release ports and connections. */
@@ -85,6 +90,8 @@ export interface GatewayOptions {
   log?: Logger;
   /** ms since the epoch; tests fake it */
   clock?: () => number;
+  /** aborts the loading between files (SIGTERM during start-up); open() then rejects and nothing was written */
+  signal?: AbortSignal;
 }
 
 export class Gateway extends EventEmitter<GatewayEvents> {
@@ -162,13 +169,18 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   static async open(options: GatewayOptions): Promise<Gateway> {
     const log = options.log ?? silentLogger;
     const tz = new TimeZone(options.config.timeZone);
-    const [store, keys] = await Promise.all([openStore(options.config, log), KeyStore.open(options.config.dataDir, (m) => log.warn(m))]);
+    const [store, keys] = await Promise.all([
+      openStore(options.config, log, options.signal),
+      KeyStore.open(options.config.dataDir, (m) => log.warn(m)),
+    ]);
     const gateway = new Gateway(options, store, keys, tz);
     const encrypting = Object.values(store.state.meters).filter((m) => (m.latest?.securityMode ?? 0) !== 0 && !keys.has(m.id));
     if (keys.size === 0 && encrypting.length > 0) {
       const ids = encrypting.map((m) => m.id).join(', ');
       log.warn(`${keys.file} is missing or empty, but meters ${ids} send encrypted telegrams: enter their keys again or restore the file`);
     }
+    // The claims are written once begun: a signal stops before them (the next start claims them).
+    options.signal?.throwIfAborted();
     await gateway.#commands.claimConfigured(options.config.meters);
     return gateway;
   }

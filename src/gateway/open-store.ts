@@ -6,7 +6,7 @@ import { GatewayStore } from '../store/store.js';
 import { recordReading } from './record.js';
 
 /** The store as the gateway keeps it: its rule for applying a reading, the configured retention. */
-export function openStore(config: GatewayConfig, log: Logger = silentLogger): Promise<GatewayStore> {
+export function openStore(config: GatewayConfig, log: Logger = silentLogger, signal?: AbortSignal): Promise<GatewayStore> {
   const tz = new TimeZone(config.timeZone);
   const s = config.store;
   const sampleMs = s.sampleIntervalS * 1000;
@@ -16,5 +16,6 @@ export function openStore(config: GatewayConfig, log: Logger = silentLogger): Pr
     retention: { hourlyDays: s.hourlyRetentionDays, dailyDays: s.dailyRetentionDays, sampleHours: s.sampleRetentionHours },
     warn: (m) => log.warn(m),
     info: (m) => log.info(m),
+    ...(signal ? { signal } : {}),
   });
 }

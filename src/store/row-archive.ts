@@ -39,14 +39,15 @@ export class RowArchive<R extends { t: number }> {
     this.#o = options;
   }
 
-  /** Reads every file of this kind; the later copy of a row wins. */
-  async load(): Promise<void> {
+  /** Reads every file of this kind; the later copy of a row wins. `signal` stops it between files. */
+  async load(signal?: AbortSignal): Promise<void> {
     const names = await readdir(this.#o.dir).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return [] as string[];
       throw err;
     });
     const pattern = new RegExp(`^${this.#o.kind}-(\\d{4}(?:-\\d{2}){0,2})\\.jsonl$`);
     for (const name of names.sort()) {
+      signal?.throwIfAborted();
       const key = pattern.exec(name)?.[1];
       if (key === undefined || key.length !== keyLength(this.#o.period)) continue;
       const file = this.#file(key);

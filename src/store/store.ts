@@ -58,6 +58,8 @@ export interface StoreOptions {
   info?: (message: string) => void;
   /** journal size that makes the next flush write a new checkpoint (default 512 KiB) */
   checkpointBytes?: number;
+  /** aborts open() between the files it reads, before it writes anything */
+  signal?: AbortSignal;
 }
 
 export interface FlushResult {
@@ -160,7 +162,7 @@ export class GatewayStore {
   /** Loads the store (checkpoint, journal, history), converting a format 1 folder, or starts empty. */
   static async open(options: StoreOptions): Promise<GatewayStore> {
     const store = new GatewayStore(options);
-    await store.#load();
+    await store.#load(options.signal);
     return store;
   }
 
@@ -291,9 +293,12 @@ export class GatewayStore {
     this.#checkpointOnDisk = true;
   }
 
-  async #load(): Promise<void> {
-    await Promise.all([this.hourly.load(), this.daily.load(), this.samples.load()]);
+  // Reading is stopped only before a write: a conversion or a repair, once begun, is finished.
+  async #load(signal: AbortSignal | undefined): Promise<void> {
+    await Promise.all([this.hourly.load(signal), this.daily.load(signal), this.samples.load(signal)]);
+    signal?.throwIfAborted();
     await this.#checkpoint.read();
+    signal?.throwIfAborted();
     const converted = await convertFormat1(this.dir, this.#checkpoint.data, {
       hourly: this.hourly,
       daily: this.daily,

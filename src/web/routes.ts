@@ -76,10 +76,15 @@ export function lightReading(r: Reading): Omit<Reading, 'records'> {
 }
 
 export const ROUTES: Route[] = [
-  route('GET', '/healthz', 'health for the container health check: 200 while running, 503 while the store cannot be written', (ctx) => {
-    const health = ctx.gateway.health();
-    return { status: health.ok ? 200 : 503, json: health };
-  }),
+  route(
+    'GET',
+    '/healthz',
+    'health for the container health check: 200 while running, 503 while starting or while the store cannot be written',
+    (ctx) => {
+      const health = ctx.gateway.health();
+      return { status: health.ok ? 200 : 503, json: health };
+    },
+  ),
   route('GET', '/api', 'this list of routes', () => ({
     json: { routes: ROUTES.map((r) => ({ method: r.method, path: r.path, admin: r.admin, query: r.query, doc: r.doc })) },
   })),

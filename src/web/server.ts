@@ -66,19 +66,13 @@ export class WebOutput implements Output {
     return this.#hub?.size ?? 0;
   }
 
-  async start(gateway: Gateway): Promise<void> {
+  /**
+   * Listens before the gateway is there (run calls this before the store loads, which takes seconds
+   * with thousands of meters): until start() every request is answered 503 "starting".
+   */
+  async listen(): Promise<void> {
+    if (this.#server) return;
     const { config, log } = this.#options;
-    this.#gateway = gateway;
-    this.#token = await resolveAdminToken(config.http.adminToken, config.dataDir, log);
-    const keepToken = () => keepTokenFile(config.http.adminToken, config.dataDir, this.#token);
-    gateway.on('flush', () => void keepToken().catch((e: Error) => log.error(`web: ${e.message}`)));
-    // A broken installation without the page's files still serves the API, the health check and /metrics.
-    this.#files = await StaticFiles.load().catch((err: Error) => {
-      log.error(`web: ${err.message}; the JSON API still works`);
-      return new StaticFiles();
-    });
-    const hub = (this.#hub = new EventHub((this.#options.heartbeatS ?? 15) * 1000));
-    this.#subscribe(gateway, hub);
     const server = (this.#server = createServer((req, res) => void this.#handle(req, res)));
     server.keepAliveTimeout = 65_000;
     // A LAN page has a handful of clients: beyond this a flood of connections is refused at accept.
@@ -98,6 +92,22 @@ export class WebOutput implements Output {
     server.on('error', (err) => log.error(`web: ${err.message}`));
     const a = server.address() as AddressInfo;
     log.info(`web: the page and JSON API on http://${config.http.host === '0.0.0.0' ? '<this machine>' : config.http.host}:${a.port}/`);
+  }
+
+  async start(gateway: Gateway): Promise<void> {
+    const { config, log } = this.#options;
+    this.#token = await resolveAdminToken(config.http.adminToken, config.dataDir, log);
+    const keepToken = () => keepTokenFile(config.http.adminToken, config.dataDir, this.#token);
+    gateway.on('flush', () => void keepToken().catch((e: Error) => log.error(`web: ${e.message}`)));
+    // A broken installation without the page's files still serves the API, the health check and /metrics.
+    this.#files = await StaticFiles.load().catch((err: Error) => {
+      log.error(`web: ${err.message}; the JSON API still works`);
+      return new StaticFiles();
+    });
+    const hub = (this.#hub = new EventHub((this.#options.heartbeatS ?? 15) * 1000));
+    this.#subscribe(gateway, hub);
+    this.#gateway = gateway;
+    await this.listen();
   }
 
   async stop(): Promise<void> {
@@ -145,6 +155,12 @@ export class WebOutput implements Output {
     for (const [k, v] of Object.entries({ ...securityHeaders(http), ...corsHeaders(http, req.headers.origin) })) res.setHeader(k, v);
     try {
       const url = new URL(req.url ?? '/', 'http://gateway');
+      if (!this.#gateway) {
+        const message = 'the gateway is starting (loading its store): try again in a few seconds';
+        const retry = { 'Retry-After': '5' };
+        if (url.pathname === '/healthz') return void send(req, res, { status: 503, json: { ok: false, starting: true, message } }, retry);
+        throw new HttpError(503, 'starting', message, retry);
+      }
       const method = req.method ?? 'GET';
       const found = findRoute(method, url.pathname);
       if (!found) {

@@ -1,10 +1,10 @@
 /**
  * Issue 14, point 6: large history answers are streamed and compressed off the event loop, so the
- * health check (and everything else) still answers while six phones download a year of hours.
+ * health check (and everything else) still answers while a dozen phones download a year of hours.
  *
  * A year of hourly rows is written straight into the store's history files (the format RowArchive
  * reads: one JSON line per row) of a meter configured in WMBUS_METERS; `run` serves them from a
- * process of its own, as on the Pi. Six requests for all of it run at once while /healthz is asked
+ * process of its own, as on the Pi. Twelve requests for all of it run at once while /healthz is asked
  * again and again. The clients only collect bytes until the end, so what the health check waits
  * for is the service's work, not the test's.
  */
@@ -23,9 +23,11 @@ const DAY = 24 * HOUR;
 const FIRST = Date.UTC(2024, 0, 1);
 const ROWS = 366 * 24;
 const LAST = FIRST + (ROWS - 1) * HOUR;
-// Built in one piece each, the six answers kept /healthz waiting 0.6 to 1 s on an idle machine and
-// over 2 s at load 10 on two cores; streamed, it waits 2 to 30 ms, at worst 130 ms idle and 330 ms at load 10.
-const HEALTH_DEADLINE_MS = 500;
+// Built in one piece each, a dozen such answers kept /healthz waiting 2.5 to 4.4 s at load 10 on two
+// cores; streamed, 2 to 50 ms with rare spikes to 350 ms at the same load.
+const HEALTH_DEADLINE_MS = 1000;
+// Built in one piece, the answers queue up; streamed, they take turns, however many there are.
+const DOWNLOADS = 12;
 
 // In the order of the CSV's columns: import and export first, then by name.
 const deltasOf = (i: number) => ({
@@ -94,11 +96,14 @@ function get(pathname: string, gzip: boolean): Promise<Raw> {
 
 const text = (raw: Raw) => (raw.headers['content-encoding'] === 'gzip' ? gunzipSync(raw.body) : raw.body).toString('utf8');
 
-it('six downloads of a year of hours at once: /healthz answers within its deadline, every answer is whole', async () => {
+it('a dozen downloads of a year of hours at once: /healthz answers within its deadline, every answer is whole', async () => {
   const range = `resolution=hour&from=${FIRST}&to=${FIRST + 366 * DAY}`;
-  const paths = [0, 1, 2].flatMap(() => [`/api/meters/${GAMA.id}/history.csv?${range}`, `/api/meters/${GAMA.id}/history?${range}`]);
-  // A gateway that has served a page before: its code is compiled and its start-up garbage collected.
-  for (const p of paths.slice(0, 2)) await get(p.replace(/to=\d+/, `to=${FIRST + DAY}`), true);
+  const paths = Array.from({ length: DOWNLOADS / 2 }).flatMap(() => [
+    `/api/meters/${GAMA.id}/history.csv?${range}`,
+    `/api/meters/${GAMA.id}/history?${range}`,
+  ]);
+  // A gateway that has run for a while: its code is compiled (a year of rows each way once) and its start-up garbage collected.
+  for (const p of paths.slice(0, 2)) await get(p, true);
   let running = true;
   const downloads = Promise.all(paths.map((p, i) => get(p, i % 4 < 2))).finally(() => (running = false));
   const healthMs: number[] = [];
