@@ -69,6 +69,8 @@ export class RadioLoop {
   #stalledPackets = 0;
   #listeningSince = 0;
   #calibratedAt = 0;
+  /** an FSCTRL0 trim waiting for the watchdog to write it between packets */
+  #pendingTrim: number | undefined;
 
   readonly #chip: Cc1101;
   readonly #clock: Clock;
@@ -102,6 +104,7 @@ export class RadioLoop {
     if (id.warning && this.stats.restarts === 0) this.#options.onWarning?.(id.warning);
     this.stats.state = 'listening';
     this.#calibratedAt = this.#clock.now();
+    this.#pendingTrim = undefined;
     if (this.stats.restarts === 0) this.#listeningSince = this.#clock.now();
     this.stats.frequencyTrimHz = this.#trim.trimHz;
   }
@@ -118,18 +121,28 @@ export class RadioLoop {
   /** The MARCSTATE and PLL watchdog, and the periodic calibration; call every second or so. */
   checkHealth(): void {
     let outcome = this.#receiver.checkHealth();
-    if (outcome === 'none' && this.#clock.now() - this.#calibratedAt >= RECALIBRATE_MS) outcome = this.#recalibrate();
+    const due = this.#pendingTrim !== undefined || this.#clock.now() - this.#calibratedAt >= RECALIBRATE_MS;
+    if (outcome === 'none' && due) outcome = this.#retune();
     if (outcome === 'pll-unlocked') this.stats.pllUnlocks++;
     if (outcome === 'fault' || outcome === 'pll-unlocked') this.#restart();
     this.#copyCounters();
   }
 
-  /** SCAL between packets (never while the FIFO has bytes of one); a calibration without lock is a PLL fault. */
-  #recalibrate(): 'none' | 'fault' | 'pll-unlocked' {
+  /**
+   * Writes a pending FSCTRL0 trim (it moves the synthesizer) and calibrates with SCAL, between
+   * packets only: never while the FIFO has bytes of one, and not right after a frame, when a
+   * telegram sent close behind it may be starting. A calibration without lock is a PLL fault.
+   */
+  #retune(): 'none' | 'fault' | 'pll-unlocked' {
     const chip = this.#chip;
     if (chip.rxBytes() !== 0) return 'none';
     this.#calibratedAt = this.#clock.now();
     if (!chip.idle()) return 'fault';
+    if (this.#pendingTrim !== undefined) {
+      chip.writeRegister(REG.FSCTRL0, this.#pendingTrim);
+      this.#pendingTrim = undefined;
+      this.stats.frequencyTrimHz = this.#trim.trimHz;
+    }
     if (!chip.calibrate()) return 'pll-unlocked';
     return chip.rearm() ? 'none' : 'fault';
   }
@@ -157,20 +170,8 @@ export class RadioLoop {
       frameFormat: link.frameFormat,
       link,
     });
-    if (this.#options.afc) this.#adjustFrequency(signal.freqOffsetHz);
-  }
-
-  #adjustFrequency(offsetHz: number): void {
-    const fsctrl0 = this.#trim.observe(offsetHz);
-    if (fsctrl0 === undefined) return;
-    // FSCTRL0 is written only while IDLE, never during a packet; it moves the synthesizer, so calibrate.
-    this.#chip.idle();
-    this.#chip.writeRegister(REG.FSCTRL0, fsctrl0);
-    this.stats.frequencyTrimHz = this.#trim.trimHz;
-    const locked = this.#chip.calibrate();
-    this.#calibratedAt = this.#clock.now();
-    if (!locked) this.stats.pllUnlocks++;
-    if (!locked || !this.#chip.rearm()) this.#restart();
+    // FREQEST is relative to the trim in the chip: none is taken while a new one waits to be written.
+    if (this.#options.afc && this.#pendingTrim === undefined) this.#pendingTrim = this.#trim.observe(signal.freqOffsetHz);
   }
 
   /** Full chip restart after a fault; a chip that does not come back throws (the process exits). */

@@ -39,4 +39,25 @@ describe('radio loop on the simulated chip (steady time)', () => {
     expect(frames).toHaveLength(sentAt.length);
     expect(loop.stats).toMatchObject({ restarts: 0, pllUnlocks: 0, overflows: 0, state: 'listening' });
   });
+
+  it('with AFC on, a trim is written between packets, never right after a frame: a telegram 0.6 ms behind another is still heard', () => {
+    const clock = new VirtualClock(100);
+    const ether = new Ether();
+    const frameHex = toHex(addBlockCrcs('A', hex(T1_TELEGRAM)));
+    // Pairs 0.6 ms apart (a T1 frame of this telegram is 4.08 ms on air), from a sender 50 kHz off.
+    for (let i = 0; i < 12; i++)
+      for (const atMs of [5 + i * 150, 5 + i * 150 + 4.08 + 0.6]) ether.add(onAir({ atMs, mode: 'T', frameHex, freqOffsetHz: 50_000 }));
+    const sim = new SimCc1101({ clock, ether });
+    const frames: RadioFrame[] = [];
+    const loop = new RadioLoop(new Cc1101(sim, clock), clock, { onFrame: (f) => frames.push(f), afc: true });
+    loop.start();
+    for (let t = 0; t < 1900; t++) {
+      loop.serviceOnce();
+      if (t % 100 === 50) loop.checkHealth();
+      clock.sleep(1);
+    }
+    expect(frames).toHaveLength(24);
+    expect(loop.stats.frequencyTrimHz).toBeGreaterThan(40_000);
+    expect(sim.stats.calibrations).toBeGreaterThan(1);
+  });
 });

@@ -308,6 +308,8 @@ describe('frequency trim', () => {
     loop.start();
     for (let t = 0; t < 700; t++) {
       loop.serviceOnce();
+      // the watchdog writes the trim between packets (the radio process runs it every second)
+      if (t % 100 === 0) loop.checkHealth();
       clock.sleep(1);
     }
     expect(frames).toHaveLength(30);
