@@ -35,7 +35,8 @@ export interface WebOutputOptions {
   heartbeatS?: number;
 }
 
-const MAX_CONNECTIONS = 512;
+/** A LAN page has a handful of clients: beyond this many open connections a new one is closed at accept. */
+export const MAX_CONNECTIONS = 512;
 
 export class WebOutput implements Output {
   readonly name = 'web';
@@ -75,7 +76,6 @@ export class WebOutput implements Output {
     const { config, log } = this.#options;
     const server = (this.#server = createServer((req, res) => void this.#handle(req, res)));
     server.keepAliveTimeout = 65_000;
-    // A LAN page has a handful of clients: beyond this a flood of connections is refused at accept.
     server.maxConnections = MAX_CONNECTIONS;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
