@@ -173,6 +173,24 @@ no optimising compiler (--no-opt) 63 MiB, but 38% more radio CPU in the demo; --
 processes: it leaves 15 MiB above the floor, and the gateway's code, web server and store plus the radio loop
 need 21-23 MiB today (17 MiB even with the radio process interpreted or baseline-compiled only).`;
 
+/** The radio loop in a worker thread, measured with a prototype that was not kept (2026-12-03). */
+const WORKER_NOTE = `The radio loop in a worker thread instead of a second process (a prototype, not merged; the demo side by side with
+the pair, five runs of 3-10 minutes on this machine at a load of 8-14; the pair itself measured 69.2-75.6 MiB across
+them): Node.js with one idle worker costs 49.1 MiB against 45.8 for two idle processes (a worker starts without the
+start-up snapshot: 7 MiB private and 3.5 MiB more of the binary paged in). V8 flags are per process, so the worker
+runs under the gateway's --lite-mode, the radio loop interpreted, and that is where the saving comes from: 6.7-10.5
+MiB below the pair of the same run, landing at 61.1-68.9 MiB (the 10-minute run: 63.1 against 70.7), with 44% more
+radio CPU (30.2 against 21.0 s in those 10 minutes). That is the trade the radio process with --lite-mode makes too
+(69.4 against 75.6 in one run). Keeping the optimising compiler, the one process costs more than the pair (74.8
+against 69.2); with --no-concurrent-recompilation it saves 4.7-5.7 MiB at equal CPU (70.3 and 69.9 against 75.0 and
+75.6); --jitless gives 62.3-62.8 at lite's CPU. Latency could not tell them apart at this load: 20 s of random air,
+3 seeds, lost 54-178 of 878 frames in the process and 68-127 in the worker, worst service gap 68-97 and 64-106 ms.
+What does not carry over: a native crash (the SPI or GPIO addon, a V8 abort) takes the gateway down with the radio;
+the radio's heap flags become the worker's resourceLimits; the compiler and GC flags are the process's;
+process.cpuUsage counts all threads (a thread's own CPU is in /proc/thread-self/stat). SCHED_FIFO and nice do work
+per thread (chrt -p with the worker's TID). Not taken: its best run was 61.1 MiB, above the target, and only with
+the radio interpreted.`;
+
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function radioPid(gateway: ChildProcess): Promise<number> {
@@ -264,7 +282,7 @@ export async function run(options: string[]): Promise<string> {
       '',
       trend(samples, length),
       '',
-      ...(length === STANDARD_MINUTES ? [NOTE, ''] : []),
+      ...(length === STANDARD_MINUTES ? [NOTE, '', WORKER_NOTE, ''] : []),
       quota,
     ].join('\n');
   } finally {
