@@ -29,6 +29,11 @@ import { type AirBurst, Ether, NOISE_RSSI_DBM, seededRandom } from './ether.js';
 const AUTOCAL_RX_MS = 0.799;
 const SETTLE_RX_MS = 0.075;
 const MANUAL_CAL_MS = 0.718;
+/**
+ * After SRES the chip holds SO (CHIP_RDYn) high until its crystal runs again (datasheet §19.1.2;
+ * the radio notes give 150 us for the crystal from power-down); an access meanwhile is not decoded.
+ */
+const XOSC_START_MS = 0.15;
 /** The demodulator needs the sync word (16 chips) inside its RX time to find it. */
 const SYNC_WORD_MS = 0.16;
 const SENSITIVITY_DBM = -110;
@@ -73,6 +78,8 @@ export interface SimChipStats {
   spiMessages: number;
   /** calibrations run (SCAL, or SRX with autocalibration) */
   calibrations: number;
+  /** SPI messages sent while CHIP_RDYn was high after a reset: the chip ignored them */
+  accessesBeforeReady: number;
 }
 
 /**
@@ -92,6 +99,7 @@ export class SimCc1101 implements SpiBus {
     ignoredStrobes: 0,
     spiMessages: 0,
     calibrations: 0,
+    accessesBeforeReady: 0,
   };
   readonly gdo0: GpioLine;
   readonly gdo2: GpioLine;
@@ -107,6 +115,8 @@ export class SimCc1101 implements SpiBus {
   #corruptNext = false;
   #state: State = 'idle';
   #stateUntil = 0;
+  /** clock time from which the crystal runs again after SRES */
+  #readyAt = -Infinity;
   #afterCalibration: 'idle' | 'rx' = 'idle';
   #rxSince = 0;
   /** FREQ2..0 value the synthesizer was calibrated for; -1 = never */
@@ -155,16 +165,25 @@ export class SimCc1101 implements SpiBus {
       return;
     }
     this.#advance(now);
+    if (now < this.#readyAt) {
+      // SO stays high: every byte clocked in reads 0xFF (CHIP_RDYn, bit 7 of the status byte, set), nothing is decoded.
+      this.stats.accessesBeforeReady++;
+      for (const t of message) t.rx.fill(0xff, 0, t.length);
+      return this.#chargeSpi(message);
+    }
     for (const t of message) {
       for (let i = 0; i < t.length; i++) t.rx[i] = this.#spiByte(t.tx[i]!, now);
       if (t.csChange) this.#expectHeader = true;
     }
     this.#expectHeader = true;
-    if (this.#spiCost) {
-      let bytes = 0;
-      for (const t of message) bytes += t.length;
-      this.#clock.sleep(this.#spiCost.messageMs + bytes * this.#spiCost.byteMs);
-    }
+    this.#chargeSpi(message);
+  }
+
+  #chargeSpi(message: readonly SpiTransfer[]): void {
+    if (!this.#spiCost) return;
+    let bytes = 0;
+    for (const t of message) bytes += t.length;
+    this.#clock.sleep(this.#spiCost.messageMs + bytes * this.#spiCost.byteMs);
   }
 
   close(): void {
@@ -304,6 +323,7 @@ export class SimCc1101 implements SpiBus {
         this.#packet = undefined;
         this.#state = 'idle';
         this.#calibratedFreq = -1;
+        this.#readyAt = now + XOSC_START_MS;
         return;
       case STROBE.SRX:
         if (this.#state !== 'idle') return this.#ignored(this.#state === 'rx' || this.#state === 'settle' || this.#state === 'calibrate');

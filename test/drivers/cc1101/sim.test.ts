@@ -7,6 +7,7 @@ import {
   MARC,
   REG,
   S1_PROFILE,
+  STATUS,
   STROBE,
   T1C1_PROFILE,
   carrierHz,
@@ -243,6 +244,17 @@ describe('simulated CC1101 with the real driver', () => {
     // the next look flushes it and listens again
     expect(chip.rearm()).toBe(true);
     expect(chip.marcState()).toBe(MARC.RX);
+  });
+
+  it('waits for the crystal after SRES: a chip read at once answers 0xFF and ignores the access', () => {
+    const { chip, sim } = rig();
+    chip.start(T1C1_PROFILE);
+    expect(sim.stats.accessesBeforeReady).toBe(0);
+    chip.strobe(STROBE.SRES);
+    expect(chip.readStatus(STATUS.VERSION)).toBe(0xff);
+    expect(sim.stats.accessesBeforeReady).toBe(1);
+    chip.reset();
+    expect(chip.readStatus(STATUS.VERSION)).toBe(0x14);
   });
 
   it('the watchdog puts a chip that left RX back into RX', () => {
