@@ -85,7 +85,8 @@ beforeAll(async () => {
   });
   service.stdout!.on('data', (c: Buffer) => (log += c.toString()));
   service.stderr!.on('data', (c: Buffer) => (log += c.toString()));
-  await waitForLog(/web: the page and JSON API on/, 30_000);
+  // Not the page's listening line: the page listens before the store is loaded and answers 503 until then.
+  await waitForLog(/running: /, 30_000);
   base = `http://127.0.0.1:${port}`;
   profile = await mkdtemp(path.join(os.tmpdir(), 'wmbus-chromium-'));
   browser = await chromium.launchPersistentContext(profile, {
