@@ -1,12 +1,17 @@
 /**
  * A data folder whose disk can fail on demand, as an SD card does: as root a small tmpfs mounted
- * for the test and remounted read-only; otherwise (CI without root) the folder and its files made
- * read-only with chmod, which refuses the same writes with EACCES instead of EROFS.
+ * for the test and remounted read-only; otherwise the folder and its files made read-only with
+ * chmod, which refuses the same writes with EACCES instead of EROFS. Root ignores file modes, so
+ * root without the right to mount (a CI container) also takes another effective user id while the
+ * disk is read-only: that drops the capability to override them (capabilities(7), "Effect of user
+ * ID changes on capabilities"), and taking user id 0 back restores it. FAULTY_DISK=chmod takes
+ * the chmod way where mounting works, to try what such a CI machine does.
  */
 import { execFileSync } from 'node:child_process';
 import { chmod, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 
 export interface FaultyDisk {
   dir: string;
@@ -18,10 +23,12 @@ export interface FaultyDisk {
 }
 
 const isRoot = process.getuid?.() === 0;
+// "nobody": not the owner of the files, so only their "other" bits count.
+const NOT_ROOT = 65534;
 
 export async function faultyDisk(): Promise<FaultyDisk> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'wmbus-faulty-'));
-  if (isRoot && tryMount(dir)) {
+  if (isRoot && process.env['FAULTY_DISK'] !== 'chmod' && tryMount(dir)) {
     return {
       dir,
       kind: 'tmpfs',
@@ -33,12 +40,23 @@ export async function faultyDisk(): Promise<FaultyDisk> {
       },
     };
   }
+  // The user id is the process's: in a worker thread it would change it under other test files too.
+  if (isRoot && !isMainThread) throw new Error('a faulty disk as root without mount needs a process of its own (vitest pool "forks")');
+  // mkdtemp's 0700 would keep that other user out of the folder altogether (stat fails, not writes).
+  if (isRoot) await chmod(dir, 0o755);
   return {
     dir,
     kind: 'chmod',
-    readOnly: () => chmodTree(dir, false),
-    writable: () => chmodTree(dir, true),
+    readOnly: async () => {
+      await chmodTree(dir, false);
+      if (isRoot) process.seteuid!(NOT_ROOT);
+    },
+    writable: async () => {
+      if (isRoot) process.seteuid!(0);
+      await chmodTree(dir, true);
+    },
     remove: async () => {
+      if (isRoot) process.seteuid!(0);
       await chmodTree(dir, true);
       await rm(dir, { recursive: true, force: true });
     },
