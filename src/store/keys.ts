@@ -8,6 +8,7 @@ import { access, chmod, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { DurableJsonFile } from './durable-file.js';
+import { StoreWriteError } from './store.js';
 
 const KEY_MODE = 0o600;
 
@@ -96,10 +97,14 @@ export class KeyStore {
   async setMany(changes: ReadonlyArray<readonly [id: string, hexKey: string | undefined]>): Promise<void> {
     if (changes.length === 0) return;
     const next = this.#with(this.#db.data, changes);
-    await this.#write(
-      next,
-      changes.some(([, hexKey]) => hexKey === undefined),
-    );
+    try {
+      await this.#write(
+        next,
+        changes.some(([, hexKey]) => hexKey === undefined),
+      );
+    } catch (err) {
+      throw new StoreWriteError(`writing ${this.file} failed: ${(err as Error).message}`, false);
+    }
     this.#db.data = next;
     this.#rebuild();
   }

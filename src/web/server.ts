@@ -13,6 +13,7 @@ import type { GatewayConfig } from '../config/config.js';
 import { type Gateway, GatewayInputError, type Output, UnknownMeterError } from '../gateway/gateway.js';
 import type { Logger } from '../model/log.js';
 import { renderMetrics } from '../publish/prometheus.js';
+import { StoreWriteError } from '../store/store.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { bearerToken, keepTokenFile, resolveAdminToken, tokenMatches } from './admin-token.js';
 import { corsHeaders, securityHeaders } from './browser-policy.js';
@@ -217,7 +218,14 @@ export class WebOutput implements Output {
     if (err instanceof HttpError) e = err;
     else if (err instanceof UnknownMeterError) e = new HttpError(404, 'not_found', err.message);
     else if (err instanceof GatewayInputError) e = new HttpError(400, 'bad_request', err.message);
-    else {
+    else if (err instanceof StoreWriteError && !err.committed) {
+      this.#options.log.error(`web: ${req.method} ${req.url}: ${err.message}`);
+      e = new HttpError(
+        503,
+        'store_unwritable',
+        `nothing was changed: ${err.message}. The data folder cannot be written (a read-only or full card?); /healthz says when it works again`,
+      );
+    } else {
       const message = err instanceof Error ? err.message : String(err);
       this.#options.log.error(`web: ${req.method} ${req.url}: ${message}`);
       e = new HttpError(500, 'internal', `the gateway could not do this: ${message}`);

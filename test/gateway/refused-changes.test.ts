@@ -38,9 +38,16 @@ it('a rename, claim or removal refused by a read-only card changes nothing, then
   await disk.readOnly();
 
   await rejection(gw.rename('11111111', 'Bathroom'), StoreWriteError, /^writing the store in .* failed: /);
-  // keys.json is written first, before the store, and its error reaches the caller as the file system's
+  // keys.json is written first, before the store: its failure is the store's typed error too, naming the file and the cause
   const code = disk.kind === 'tmpfs' ? 'EROFS' : 'EACCES';
-  await rejection(gw.claim({ id: '22222222', name: 'Garage', key: KEY }), Error, /keys\.json\.tmp/, { code });
+  await rejection(
+    gw.claim({ id: '22222222', name: 'Garage', key: KEY }),
+    StoreWriteError,
+    new RegExp(`^writing .*keys\\.json failed: ${code}`),
+    {
+      committed: false,
+    },
+  );
   await rejection(gw.remove('11111111'), StoreWriteError, /^writing the store in .* failed: /);
   expect(gw.meters().map((m) => [m.id, m.name, m.hasKey])).toEqual([['11111111', 'Kitchen', true]]);
   expect(gw.meter('22222222')).toBeUndefined();

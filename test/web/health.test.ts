@@ -38,7 +38,12 @@ it('answers 503 while the store cannot be written, logs that once, and 200 with 
   await disk.readOnly();
   for (const name of ['One', 'Two']) {
     const answer = await request(rig.base, 'POST', '/api/meters', { token: TOKEN, body: { id: '12345678', name } });
-    expect(answer.status).toBe(500);
+    // nothing changed, and the answer says why and what to look at
+    expect(answer.status).toBe(503);
+    expect(answer.json).toMatchObject({
+      error: 'store_unwritable',
+      message: expect.stringMatching(/^nothing was changed: writing the store in .*card/),
+    });
   }
   const sick = await request(rig.base, 'GET', '/healthz');
   expect(sick.status).toBe(503);
