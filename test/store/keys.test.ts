@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KeyFormatError, KeyStore, normaliseKey } from '../../src/store/keys.js';
+import { StoreWriteError } from '../../src/store/store.js';
 import { rejection } from '../support/errors.js';
 
 const KEY = '000102030405060708090A0B0C0D0E0F';
@@ -72,7 +73,9 @@ describe('KeyStore changes', () => {
     const keys = await KeyStore.open(dir);
     await keys.set('12345678', KEY);
     await mkdir(path.join(dir, 'keys.json.tmp')); // the temp file cannot be written: as a failing card
-    await rejection(keys.set('87654321', KEY), Error, /keys\.json\.tmp/, { code: 'EISDIR' });
+    await rejection(keys.set('87654321', KEY), StoreWriteError, /^writing .*keys\.json failed: EISDIR: .*keys\.json\.tmp/, {
+      committed: false,
+    });
     expect(keys.has('87654321')).toBe(false);
     await rmdir(path.join(dir, 'keys.json.tmp'));
     await keys.set('11111111', KEY);
