@@ -229,9 +229,14 @@ export class Cc1101 {
   /** RSSI, LQI and FREQEST in one message (status registers cannot be burst-read together). */
   readSignal(): SignalReading {
     this.bus.transfer(this.#signalMsg);
-    this.signal.rssi = rssiDbm(this.#signalMsg[0]!.rx[1]!);
-    this.signal.lqi = this.#signalMsg[1]!.rx[1]! & 0x7f;
-    this.signal.freqOffsetHz = freqOffsetHz(this.#signalMsg[2]!.rx[1]!);
+    return this.#takeSignal(this.#signalMsg[0]!, this.#signalMsg[1]!, this.#signalMsg[2]!);
+  }
+
+  /** The signal readings from the transfers that read RSSI, LQI and FREQEST. */
+  #takeSignal(rssi: SpiTransfer, lqi: SpiTransfer, freqest: SpiTransfer): SignalReading {
+    this.signal.rssi = rssiDbm(rssi.rx[1]!);
+    this.signal.lqi = lqi.rx[1]! & 0x7f;
+    this.signal.freqOffsetHz = freqOffsetHz(freqest.rx[1]!);
     return this.signal;
   }
 
@@ -249,9 +254,7 @@ export class Cc1101 {
     fifo.length = n + 1;
     this.bus.transfer(msg);
     dest.set(fifo.rx.subarray(1, n + 1), offset);
-    this.signal.rssi = rssiDbm(msg[2]!.rx[1]!);
-    this.signal.lqi = msg[3]!.rx[1]! & 0x7f;
-    this.signal.freqOffsetHz = freqOffsetHz(msg[4]!.rx[1]!);
+    this.#takeSignal(msg[2]!, msg[3]!, msg[4]!);
   }
 
   /**

@@ -231,7 +231,7 @@ function writeGateway(x: Exposition, gateway: Gateway): void {
     'wmbus_radio_service_gaps_total',
     'counter',
     'Services of the receive FIFO during packets, by the time since the previous one: up to max_ms (not cumulative).',
-    (r.serviceGapHistogram ?? []).map((n, i) => ({ labels: { max_ms: formatValue(SERVICE_GAP_BUCKETS_MS[i] ?? Infinity) }, value: n })),
+    perBucket(r.serviceGapHistogram),
   );
   x.one(
     'wmbus_radio_max_deaf_after_packet_seconds',
@@ -243,11 +243,13 @@ function writeGateway(x: Exposition, gateway: Gateway): void {
     'wmbus_radio_deaf_after_packets_total',
     'counter',
     'Packets, by the time from their end until the chip listened again: up to max_ms (not cumulative).',
-    (r.deafAfterPacketHistogram ?? []).map((n, i) => ({
-      labels: { max_ms: formatValue(SERVICE_GAP_BUCKETS_MS[i] ?? Infinity) },
-      value: n,
-    })),
+    perBucket(r.deafAfterPacketHistogram),
   );
+}
+
+/** A radio histogram (counts per bucket of SERVICE_GAP_BUCKETS_MS) as samples labelled with each bucket's upper bound. */
+function perBucket(histogram: number[] | undefined) {
+  return (histogram ?? []).map((n, i) => ({ labels: { max_ms: formatValue(SERVICE_GAP_BUCKETS_MS[i] ?? Infinity) }, value: n }));
 }
 
 function seconds(ms: number | undefined): number | undefined {

@@ -218,17 +218,17 @@ export class WebOutput implements Output {
     if (err instanceof HttpError) e = err;
     else if (err instanceof UnknownMeterError) e = new HttpError(404, 'not_found', err.message);
     else if (err instanceof GatewayInputError) e = new HttpError(400, 'bad_request', err.message);
-    else if (err instanceof StoreWriteError && !err.committed) {
-      this.#options.log.error(`web: ${req.method} ${req.url}: ${err.message}`);
-      e = new HttpError(
-        503,
-        'store_unwritable',
-        `nothing was changed: ${err.message}. The data folder cannot be written (a read-only or full card?); /healthz says when it works again`,
-      );
-    } else {
+    else {
       const message = err instanceof Error ? err.message : String(err);
       this.#options.log.error(`web: ${req.method} ${req.url}: ${message}`);
-      e = new HttpError(500, 'internal', `the gateway could not do this: ${message}`);
+      e =
+        err instanceof StoreWriteError && !err.committed
+          ? new HttpError(
+              503,
+              'store_unwritable',
+              `nothing was changed: ${message}. The data folder cannot be written (a read-only or full card?); /healthz says when it works again`,
+            )
+          : new HttpError(500, 'internal', `the gateway could not do this: ${message}`);
     }
     if (res.headersSent) {
       res.destroy();
