@@ -6,6 +6,15 @@ import { referenceExamples, wmbusmetersVectors } from '../conformance/shared-fil
 import { hex, toHex } from './bytes.js';
 
 /** Link-layer telegrams (L first, no CRCs) from the shared conformance files. */
+// RADIO.md §10: a real T1 telegram (zibous/ha-watermeter#34), without CRCs, and its raw bytes after sync.
+export const T1_TELEGRAM = '1944A511780729640717A211500013A95EB19EC3D8C629AFD5C0';
+export const T1_RAW = '36571C99934D4EC5933A569C5933538F4CAC98E34D65659634B9A56728CD972D0BC6CD1A3A59A9C59D163B1D1A';
+
+/** T1_TELEGRAM sent in T1 at `atMs`. */
+export function t1Transmission(atMs: number, extra: Partial<Transmission> = {}): Transmission {
+  return { atMs, mode: 'T', frameHex: toHex(addBlockCrcs('A', hex(T1_TELEGRAM))), ...extra };
+}
+
 export function conformanceTelegrams(): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (const { telegram_hex } of [...wmbusmetersVectors(), ...referenceExamples()]) {

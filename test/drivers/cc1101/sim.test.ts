@@ -21,16 +21,10 @@ import { addBlockCrcs } from '../../../src/wmbus/frame/encode.js';
 import { FRAME_START_BYTES, frameStart } from '../../../src/wmbus/frame/start.js';
 import { RadioLoop } from '../../../src/radio/loop.js';
 import type { RadioFrame } from '../../../src/radio/messages.js';
-import { hex, toHex } from '../../support/bytes.js';
+import { toHex } from '../../support/bytes.js';
 import { thrownBy } from '../../support/errors.js';
 
-// RADIO.md §10: a real T1 telegram (zibous/ha-watermeter#34), without CRCs, and its raw bytes after sync.
-const T1_TELEGRAM = '1944A511780729640717A211500013A95EB19EC3D8C629AFD5C0';
-const T1_RAW = '36571C99934D4EC5933A569C5933538F4CAC98E34D65659634B9A56728CD972D0BC6CD1A3A59A9C59D163B1D1A';
-
-function tx(atMs: number, extra: Partial<Transmission> = {}): Transmission {
-  return { atMs, mode: 'T', frameHex: toHex(addBlockCrcs('A', hex(T1_TELEGRAM))), ...extra };
-}
+import { T1_RAW, T1_TELEGRAM, t1Transmission as tx } from '../../support/air-fixtures.js';
 
 type SimFaults = Pick<ConstructorParameters<typeof SimCc1101>[0], 'version' | 'absent' | 'pll' | 'gdo2Unwired'>;
 
@@ -308,25 +302,5 @@ describe('frequency trim', () => {
     expect(trim.observe(30_000)).toBeUndefined();
     expect(trim.observe(30_000)).toBe(Math.round(30_000 / (26e6 / 2 ** 14)));
     expect(trim.observe(-500)).toBeUndefined();
-  });
-
-  it('a radio with AFC on follows a sender 50 kHz off until FREQEST is near zero', () => {
-    const clock = new VirtualClock(100);
-    const ether = new Ether();
-    for (let i = 0; i < 30; i++) ether.add(onAir(tx(5 + i * 20, { freqOffsetHz: 50_000 })));
-    const sim = new SimCc1101({ clock, ether });
-    const frames: RadioFrame[] = [];
-    const loop = new RadioLoop(new Cc1101(sim, clock), clock, { onFrame: (f) => frames.push(f), afc: true });
-    loop.start();
-    for (let t = 0; t < 700; t++) {
-      loop.serviceOnce();
-      // the watchdog writes the trim between packets (the radio process runs it every second)
-      if (t % 100 === 0) loop.checkHealth();
-      clock.sleep(1);
-    }
-    expect(frames).toHaveLength(30);
-    expect(Math.abs(loop.stats.frequencyTrimHz - 50_000)).toBeLessThan(26e6 / 2 ** 14);
-    expect(Math.abs(frames.at(-1)!.freqOffsetHz!)).toBeLessThan(26e6 / 2 ** 14);
-    expect(sim.register(REG.FSCTRL0)).not.toBe(0);
   });
 });
